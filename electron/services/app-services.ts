@@ -1,0 +1,120 @@
+// The composition root of everything the main process does, with no Electron in it: the Electron
+// shell (electron/main.ts) and the web host (electron/webhost.ts) both start these same services and
+// only differ in how requests reach the router.
+import { mkdirSync } from 'node:fs';
+import type { Settings } from '../../shared/domain/settings';
+import { AppError } from '../../shared/result';
+import { lookupCaller } from './lookup/lookup-service';
+import { openDb, type Db } from './db/open';
+import { startWriter, type WriterClient, type WriterScript } from './db/writer-client';
+import { readStatus } from './db/writer';
+import { cacheFile, settingsFile } from './paths';
+import { consoleLogger, createRouter, EventHub, type Handlers, type Logger, type Router } from './router';
+import type { SecretStore } from './secrets/secret-store';
+import { SettingsService, type StoredSettings } from './settings/settings-service';
+
+export const SIP_PASSWORD_KEY = 'sip.password';
+
+export interface ServicesOptions {
+  dataDir: string;
+  transport: 'electron' | 'web';
+  version: string;
+  platform: string;
+  secrets: SecretStore;
+  writerScript: WriterScript;
+  log?: Logger;
+  /** Demo customers loaded into an empty cache on first start (0: none). */
+  demoCustomers?: number;
+}
+
+export interface Services {
+  router: Router;
+  events: EventHub;
+  settings: SettingsService;
+  /** Resolves when first-start work (demo data) is done. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DEMO_CUSTOMERS = 5000;
+
+export async function startServices(o: ServicesOptions): Promise<Services> {
+  const log = o.log ?? consoleLogger;
+  mkdirSync(o.dataDir, { recursive: true });
+  const settings = new SettingsService(settingsFile(o.dataDir), log);
+  const events = new EventHub();
+
+  const writer: WriterClient = startWriter(o.writerScript, cacheFile(o.dataDir));
+  try {
+    await writer.call('migrate', null);
+  } catch (e) {
+    await writer.close();
+    throw e;
+  }
+  const reader: Db = openDb(cacheFile(o.dataDir), { readonly: true });
+
+  const toSettings = async (s: StoredSettings): Promise<Settings> => ({
+    account: s.account,
+    hasPassword: (await o.secrets.get(SIP_PASSWORD_KEY)) !== undefined,
+    numberPlan: s.numberPlan,
+    locale: s.locale,
+  });
+  const changed = async (s: StoredSettings) => {
+    const out = await toSettings(s);
+    events.emit('settings.changed', out);
+    return out;
+  };
+
+  const handlers: Handlers = {
+    'app.info': () => ({ name: 'Lianluo', version: o.version, transport: o.transport, platform: o.platform }),
+    'settings.get': () => toSettings(settings.get()),
+    'settings.saveAccount': async ({ password, ...account }) => {
+      if (password !== undefined) {
+        if (password === '') await o.secrets.delete(SIP_PASSWORD_KEY);
+        else await o.secrets.set(SIP_PASSWORD_KEY, password);
+      }
+      return changed(settings.update({ account }));
+    },
+    'settings.forgetAccount': async () => {
+      await o.secrets.delete(SIP_PASSWORD_KEY);
+      return changed(settings.update({ account: null }));
+    },
+    'settings.update': (patch) =>
+      changed(
+        settings.update({
+          ...(patch.numberPlan ? { numberPlan: patch.numberPlan } : {}),
+          ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+        }),
+      ),
+    'sip.credentials': async () => {
+      if (!settings.get().account) throw new AppError('not_found', 'no SIP account is configured');
+      return { password: (await o.secrets.get(SIP_PASSWORD_KEY)) ?? '' };
+    },
+    'customers.lookup': ({ ani }) => lookupCaller(reader, ani, settings.get().numberPlan),
+    'cache.status': () => readStatus(reader),
+  };
+
+  const router = createRouter(handlers, log);
+  const demo = o.demoCustomers ?? DEFAULT_DEMO_CUSTOMERS;
+  const ready = (async () => {
+    if (demo <= 0) return;
+    const t0 = performance.now();
+    const n = await writer.call('seedDemo', { count: demo, plan: settings.get().numberPlan });
+    if (n > 0) {
+      log.info(`loaded ${n} demo customers in ${Math.round(performance.now() - t0)} ms`);
+      events.emit('cache.changed', readStatus(reader));
+    }
+  })().catch((e: unknown) => log.error('loading demo customers failed', e));
+
+  return {
+    router,
+    events,
+    settings,
+    ready,
+    async close() {
+      await ready;
+      reader.close();
+      await writer.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Versioned, forward-only schema migrations for the local cache, tracked in PRAGMA user_version.
+// A file written by a newer Lianluo (user_version above the last migration here) is refused with a
+// clear message and never altered. Add a migration: append to MIGRATIONS, never edit a shipped one,
+// and add its case to test/unit/electron/db-migrations.test.ts.
+import type { Db } from './open';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'customers, phones, interactions',
+    up(db) {
+      db.exec(`
+        CREATE TABLE customers(
+          rid             INTEGER PRIMARY KEY,
+          id              TEXT NOT NULL UNIQUE,
+          name            TEXT NOT NULL,
+          company         TEXT NOT NULL DEFAULT '',
+          tier            TEXT NOT NULL DEFAULT 'standard',
+          tags            TEXT NOT NULL DEFAULT '[]',
+          notes           TEXT NOT NULL DEFAULT '',
+          updated_at      INTEGER NOT NULL,
+          last_contact_at INTEGER,
+          seq             INTEGER NOT NULL DEFAULT 0
+        );
+        -- One row per number: the screen pop matches any of a customer's numbers.
+        CREATE TABLE customer_phones(
+          e164         TEXT NOT NULL,
+          customer_rid INTEGER NOT NULL REFERENCES customers(rid) ON DELETE CASCADE,
+          digits_rev   TEXT NOT NULL,   -- E.164 digits reversed: a suffix of any length is one range scan
+          label        TEXT NOT NULL DEFAULT '',
+          display      TEXT NOT NULL,
+          position     INTEGER NOT NULL,
+          PRIMARY KEY (e164, customer_rid)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_phones_rid ON customer_phones(customer_rid);
+        CREATE INDEX customer_phones_rev ON customer_phones(digits_rev);
+        CREATE TABLE interactions(
+          id          TEXT PRIMARY KEY,
+          customer_id TEXT NOT NULL,    -- server id, so history may arrive before its customer
+          at          INTEGER NOT NULL,
+          direction   TEXT NOT NULL,
+          channel     TEXT NOT NULL DEFAULT 'voice',
+          agent       TEXT NOT NULL DEFAULT '',
+          disposition TEXT NOT NULL DEFAULT '',
+          note        TEXT NOT NULL DEFAULT '',
+          duration_s  INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX interactions_customer_at ON interactions(customer_id, at DESC);
+        CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `This customer cache was written by a newer version of Lianluo (schema ${found}; this version understands up to ${supported}). ` +
+        'Update Lianluo, or remove the cache file to rebuild it.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bring the database to the newest schema; each migration commits with its version number. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = schemaVersion(db);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) throw new SchemaTooNewError(current, latest);
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return schemaVersion(db);
+}

@@ -1,0 +1,36 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** FULL for the outbox (the only copy of an agent's work), NORMAL for the re-pullable cache. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Open a Lianluo SQLite file with the pragmas every connection needs. */
+export function openDb(path: string, opts: OpenOptions = {}): Db {
+  const db = new Database(path, opts.readonly ? { readonly: true, fileMustExist: true } : {});
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32768'); // 32 MiB
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  }
+  return db;
+}
+
+/** Prepared statements, made once per connection. */
+export function statements<T>(make: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let s = cache.get(db);
+    if (!s) {
+      s = make(db);
+      cache.set(db, s);
+    }
+    return s;
+  };
+}

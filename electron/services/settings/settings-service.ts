@@ -1,0 +1,60 @@
+// Settings of record: a small JSON file in the data folder, validated on every read and write, written
+// atomically (temp file + rename). A file that fails validation is kept aside, never silently lost.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_NUMBER_PLAN } from '../../../shared/domain/defaults';
+import { Locale, NumberPlan, SipAccount } from '../../../shared/domain/settings';
+
+const StoredSettings = z.object({
+  version: z.literal(1),
+  account: SipAccount.nullable(),
+  numberPlan: NumberPlan,
+  locale: Locale.nullable(),
+});
+export type StoredSettings = z.infer<typeof StoredSettings>;
+
+export const DEFAULT_SETTINGS: StoredSettings = { version: 1, account: null, numberPlan: DEFAULT_NUMBER_PLAN, locale: null };
+
+export interface SettingsLogger {
+  warn(msg: string): void;
+}
+
+export class SettingsService {
+  private current: StoredSettings;
+
+  constructor(
+    private readonly file: string,
+    log: SettingsLogger,
+    defaults: StoredSettings = DEFAULT_SETTINGS,
+  ) {
+    this.current = defaults;
+    if (!existsSync(file)) return;
+    try {
+      const parsed = StoredSettings.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success) {
+        this.current = parsed.data;
+        return;
+      }
+      throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    } catch (e) {
+      const aside = `${file}.invalid-${Date.now()}`;
+      renameSync(file, aside);
+      log.warn(`settings file was unreadable (${(e as Error).message}); kept it as ${aside} and started from defaults`);
+    }
+  }
+
+  get(): StoredSettings {
+    return this.current;
+  }
+
+  update(patch: Partial<Omit<StoredSettings, 'version'>>): StoredSettings {
+    const next = StoredSettings.parse({ ...this.current, ...patch });
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.current = next;
+    return next;
+  }
+}

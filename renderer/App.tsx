@@ -1,0 +1,34 @@
+import { useState } from 'react';
+import { useSettingsState } from './app-context';
+import { AccountForm } from './views/AccountForm';
+import { CallAnnouncer, CallPanel } from './views/CallPanel';
+import { Header } from './views/Header';
+import { PopPanel } from './views/PopPanel';
+import { ProblemBanner } from './views/ProblemBanner';
+
+export function App() {
+  const settings = useSettingsState((s) => s.settings);
+  const [editing, setEditing] = useState(false);
+  const needsAccount = !!settings && !settings.account;
+  return (
+    <div className="app">
+      <Header onEditAccount={() => setEditing(true)} />
+      <ProblemBanner />
+      <main className="workspace">
+        {needsAccount || editing ? (
+          <AccountForm {...(editing ? { onDone: () => setEditing(false) } : {})} />
+        ) : (
+          <>
+            <div className="column column-call">
+              <CallPanel />
+            </div>
+            <div className="column column-pop">
+              <PopPanel />
+            </div>
+          </>
+        )}
+      </main>
+      <CallAnnouncer />
+    </div>
+  );
+}

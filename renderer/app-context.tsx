@@ -1,0 +1,35 @@
+// What views may use: the stores (through selectors) and the phone's actions. Passed by context, not
+// module singletons, so every test and every window builds its own.
+import { createContext, useContext, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import type { LianluoBridge } from '../shared/ipc';
+import type { Phone } from './phone/phone';
+import type { PhoneState, PhoneStore } from './stores/phone-store';
+import type { PopState, PopStore } from './stores/pop-store';
+import type { SettingsState, SettingsStore } from './stores/settings-store';
+
+export interface AppDeps {
+  api: LianluoBridge;
+  phone: Phone;
+  phoneStore: PhoneStore;
+  popStore: PopStore;
+  settingsStore: SettingsStore;
+  /** Save the account and (re)connect the phone. */
+  connect(): Promise<void>;
+}
+
+const Ctx = createContext<AppDeps | null>(null);
+
+export function AppProvider({ deps, children }: { deps: AppDeps; children: ReactNode }) {
+  return <Ctx.Provider value={deps}>{children}</Ctx.Provider>;
+}
+
+export function useDeps(): AppDeps {
+  const d = useContext(Ctx);
+  if (!d) throw new Error('AppProvider is missing');
+  return d;
+}
+
+export const usePhoneState = <T,>(sel: (s: PhoneState) => T): T => useStore(useDeps().phoneStore, sel);
+export const usePopState = <T,>(sel: (s: PopState) => T): T => useStore(useDeps().popStore, sel);
+export const useSettingsState = <T,>(sel: (s: SettingsState) => T): T => useStore(useDeps().settingsStore, sel);

@@ -1,0 +1,21 @@
+// Names only, no schemas: the sandboxed preload imports this file (and ipc-bridge.ts) and nothing heavier.
+// test/unit/shared/ipc-contract.test.ts proves these lists equal the keys of the contract in ipc.ts.
+
+export const CHANNELS = [
+  'app.info',
+  'settings.get',
+  'settings.saveAccount',
+  'settings.forgetAccount',
+  'settings.update',
+  'sip.credentials',
+  'customers.lookup',
+  'cache.status',
+] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const EVENTS = ['settings.changed', 'cache.changed'] as const;
+export type EventName = (typeof EVENTS)[number];
+
+/** Prefix of every Electron IPC channel, so main can refuse anything that is not ours. */
+export const IPC_PREFIX = 'lianluo:';
+export const IPC_EVENT_CHANNEL = 'lianluo:event';

@@ -1,0 +1,108 @@
+// Caller number (ANI) → E.164, once, at the edge. PBXs and carriers deliver the same Chinese number as
+// +8613800138000, 008613800138000, 8613800138000, 013800138000, 1795113800138000 (IP-dial carrier prefix)
+// or, for a local landline, 88886666 with the area code dropped. libphonenumber-js (full metadata, so
+// validity is real, not length-only) does most of it; this module adds what it cannot know: the site's
+// outside-line prefix and its local area code. Research: ../shared/research/sync-anchors.md §3.
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+import type { NumberPlan } from '../domain/settings';
+import { userPartOf } from './sip-user';
+
+export { userPartOf };
+
+export type AniKind = 'mobile' | 'fixed' | 'toll_free' | 'shared_cost' | 'voip' | 'other' | 'short' | 'withheld' | 'invalid';
+
+export interface Ani {
+  /** The input, bounded, as received. */
+  raw: string;
+  /** Digits only, after separators, IDD and configured prefixes were handled ('' when none). */
+  digits: string;
+  /** Canonical number when the parse is valid; null otherwise. */
+  e164: string | null;
+  /** National significant number digits (no country code, no trunk prefix); best effort even when invalid. */
+  nsn: string;
+  valid: boolean;
+  kind: AniKind;
+  /** Human-readable: national format for the home region, international otherwise. */
+  display: string;
+}
+
+const WITHHELD = /^(anonymous|unknown|unavailable|restricted|private|withheld|anonymous\.invalid)$/i;
+const SEPARATORS = /[\s\-.()/\u00A0\u3000\uFF0D\u2010-\u2015]/g;
+const FULLWIDTH_DIGITS = /[\uFF10-\uFF19\uFF0B]/g;
+export const MAX_ANI_LENGTH = 256;
+
+function kindOf(n: PhoneNumber): AniKind {
+  switch (n.getType()) {
+    case 'MOBILE':
+      return 'mobile';
+    case 'FIXED_LINE':
+    case 'FIXED_LINE_OR_MOBILE':
+      return 'fixed';
+    case 'TOLL_FREE':
+      return 'toll_free';
+    case 'SHARED_COST':
+      return 'shared_cost';
+    case 'VOIP':
+      return 'voip';
+    default:
+      return 'other';
+  }
+}
+
+export function normaliseAni(input: string, plan: NumberPlan): Ani {
+  const raw = (typeof input === 'string' ? input : '').slice(0, MAX_ANI_LENGTH);
+  const user = userPartOf(raw);
+  const blank: Omit<Ani, 'kind'> = { raw, digits: '', e164: null, nsn: '', valid: false, display: '' };
+  if (user === '' || WITHHELD.test(user)) return { ...blank, kind: 'withheld' };
+
+  let s = user
+    .replace(FULLWIDTH_DIGITS, (c) => (c === '\uFF0B' ? '+' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)))
+    .replace(SEPARATORS, '');
+  const plus = s.startsWith('+');
+  if (plus) s = s.slice(1);
+  if (!/^\d{1,20}$/.test(s)) return { ...blank, display: user.slice(0, 64), kind: 'invalid' };
+
+  if (!plus && plan.outsideLinePrefix && s.startsWith(plan.outsideLinePrefix) && s.length - plan.outsideLinePrefix.length >= 7) {
+    s = s.slice(plan.outsideLinePrefix.length);
+  }
+  const region = plan.defaultRegion as CountryCode;
+  let parsed = parsePhoneNumberFromString(plus ? `+${s}` : s, region);
+
+  // A local number sent without its area code (88886666 in Beijing): add the site's area code.
+  if ((!parsed || !parsed.isValid()) && !plus && plan.localAreaCode && !s.startsWith('0') && s.length >= 5 && s.length <= 8) {
+    const withArea = parsePhoneNumberFromString(plan.localAreaCode + s, region);
+    if (withArea?.isValid()) parsed = withArea;
+  }
+
+  if (parsed?.isValid()) {
+    const display = parsed.country === region ? parsed.formatNational() : parsed.formatInternational();
+    return {
+      raw,
+      digits: s,
+      e164: parsed.number,
+      nsn: parsed.nationalNumber,
+      valid: true,
+      kind: kindOf(parsed),
+      display,
+    };
+  }
+  const nsn = parsed?.nationalNumber ?? s;
+  // Short codes (10086, 95588, extensions) are services or internal calls, not customers.
+  const kind: AniKind = nsn.length < 7 ? 'short' : 'invalid';
+  return { raw, digits: s, e164: null, nsn, valid: false, kind, display: (plus ? '+' : '') + s };
+}
+
+/** How many trailing digits must agree for a suffix match: enough to be specific, never more than we have. */
+export function suffixLength(nsn: string): number {
+  return Math.min(nsn.length, 11);
+}
+
+/** The digits of an E.164 number reversed, for the one index that serves suffix matches of any length. */
+export function reversedDigits(e164OrDigits: string): string {
+  let out = '';
+  for (let i = e164OrDigits.length - 1; i >= 0; i--) {
+    const c = e164OrDigits.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += e164OrDigits[i];
+  }
+  return out;
+}
