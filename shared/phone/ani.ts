@@ -3,13 +3,19 @@
 // or, for a local landline, 88886666 with the area code dropped. libphonenumber-js (full metadata, so
 // validity is real, not length-only) does most of it; this module adds what it cannot know: the site's
 // outside-line prefix and its local area code. Research: ../shared/research/sync-anchors.md §3.
-import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { NumberPlan } from '../domain/settings';
 import { userPartOf } from './sip-user';
 
 export { userPartOf };
 
-export type AniKind = 'mobile' | 'fixed' | 'toll_free' | 'shared_cost' | 'voip' | 'other' | 'short' | 'withheld' | 'invalid';
+/**
+ * number: a valid phone number; short: a service code or extension (10086, 95588, 1001);
+ * withheld: anonymous / restricted / empty; invalid: digits that make no valid number, or not digits at all.
+ * (Mobile vs landline is available from libphonenumber's getType() where a feature needs it; the screen pop
+ * does not, and it costs a few microseconds on the hottest path.)
+ */
+export type AniKind = 'number' | 'short' | 'withheld' | 'invalid';
 
 export interface Ani {
   /** The input, bounded, as received. */
@@ -30,24 +36,6 @@ const WITHHELD = /^(anonymous|unknown|unavailable|restricted|private|withheld|an
 const SEPARATORS = /[\s\-.()/\u00A0\u3000\uFF0D\u2010-\u2015]/g;
 const FULLWIDTH_DIGITS = /[\uFF10-\uFF19\uFF0B]/g;
 export const MAX_ANI_LENGTH = 256;
-
-function kindOf(n: PhoneNumber): AniKind {
-  switch (n.getType()) {
-    case 'MOBILE':
-      return 'mobile';
-    case 'FIXED_LINE':
-    case 'FIXED_LINE_OR_MOBILE':
-      return 'fixed';
-    case 'TOLL_FREE':
-      return 'toll_free';
-    case 'SHARED_COST':
-      return 'shared_cost';
-    case 'VOIP':
-      return 'voip';
-    default:
-      return 'other';
-  }
-}
 
 export function normaliseAni(input: string, plan: NumberPlan): Ani {
   const raw = (typeof input === 'string' ? input : '').slice(0, MAX_ANI_LENGTH);
@@ -82,7 +70,7 @@ export function normaliseAni(input: string, plan: NumberPlan): Ani {
       e164: parsed.number,
       nsn: parsed.nationalNumber,
       valid: true,
-      kind: kindOf(parsed),
+      kind: 'number',
       display,
     };
   }

@@ -38,7 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
           position     INTEGER NOT NULL,
           PRIMARY KEY (e164, customer_rid)
         ) WITHOUT ROWID;
-        CREATE INDEX customer_phones_rid ON customer_phones(customer_rid);
+        CREATE INDEX customer_phones_rid ON customer_phones(customer_rid, position);
         CREATE INDEX customer_phones_rev ON customer_phones(digits_rev);
         CREATE TABLE interactions(
           id          TEXT PRIMARY KEY,

@@ -3,7 +3,7 @@
 import { LOOKUP_MAX_MATCHES, type CustomerCard, type LookupResult, type MatchKind } from '../../../shared/domain/customer';
 import type { NumberPlan } from '../../../shared/domain/settings';
 import { normaliseAni, suffixLength } from '../../../shared/phone/ani';
-import { customerCard, customerRidsByE164, customerRidsBySuffix } from '../db/customers';
+import { cardsByE164, cardsBySuffix } from '../db/customers';
 import type { Db } from '../db/open';
 
 /** Suffix matches shorter than this are too ambiguous to show (12.7 % of numbers share their last 7 digits). */
@@ -12,27 +12,28 @@ const MIN_SUFFIX = 7;
 export function lookupCaller(db: Db, rawAni: string, plan: NumberPlan, now: () => number = () => performance.now()): LookupResult {
   const t0 = now();
   const ani = normaliseAni(rawAni, plan);
-  const number = { raw: ani.raw, e164: ani.e164, display: ani.display, valid: ani.valid };
-  const done = (match: MatchKind, rids: number[]): LookupResult => {
-    const truncated = rids.length > LOOKUP_MAX_MATCHES;
-    const customers = rids
-      .slice(0, LOOKUP_MAX_MATCHES)
-      .map((rid) => customerCard(db, rid))
-      .filter((c): c is CustomerCard => c !== undefined)
-      .sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0) || a.name.localeCompare(b.name));
-    return { number, match: customers.length ? match : match === 'exact' || match === 'suffix' ? 'none' : match, customers, truncated, tookMs: now() - t0 };
+  const done = (match: MatchKind, found: CustomerCard[]): LookupResult => {
+    const truncated = found.length > LOOKUP_MAX_MATCHES;
+    const customers = truncated ? found.slice(0, LOOKUP_MAX_MATCHES) : found;
+    if (customers.length > 1) customers.sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0) || a.name.localeCompare(b.name));
+    return {
+      number: { raw: ani.raw, e164: ani.e164, display: ani.display, valid: ani.valid },
+      match: customers.length || match === 'withheld' || match === 'service' ? match : 'none',
+      customers,
+      truncated,
+      tookMs: now() - t0,
+    };
   };
 
   if (ani.kind === 'withheld') return done('withheld', []);
   if (ani.kind === 'short') return done('service', []);
   if (ani.e164) {
-    const exact = customerRidsByE164(db, ani.e164);
+    const exact = cardsByE164(db, ani.e164);
     if (exact.length) return done('exact', exact);
   }
   if (ani.nsn.length >= MIN_SUFFIX) {
-    const suffix = ani.nsn.slice(-suffixLength(ani.nsn));
-    const rids = customerRidsBySuffix(db, suffix, LOOKUP_MAX_MATCHES + 1);
-    if (rids.length) return done('suffix', rids);
+    const found = cardsBySuffix(db, ani.nsn.slice(-suffixLength(ani.nsn)));
+    if (found.length) return done('suffix', found);
   }
   return done(ani.kind === 'invalid' && ani.digits === '' ? 'service' : 'none', []);
 }
