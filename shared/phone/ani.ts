@@ -36,6 +36,9 @@ const WITHHELD = /^(anonymous|unknown|unavailable|restricted|private|withheld|an
 const SEPARATORS = /[\s\-.()/\u00A0\u3000\uFF0D\u2010-\u2015]/g;
 const FULLWIDTH_DIGITS = /[\uFF10-\uFF19\uFF0B]/g;
 export const MAX_ANI_LENGTH = 256;
+const LOCAL_SUBSCRIBER = /^[2-9]\d{6,7}$/;
+/** 17951, 17911, 12593 …: the carrier codes of libphonenumber's CN national prefix rule, then a trunk 0. */
+const CN_CARRIER_THEN_TRUNK = /^1(?:[12]\d|79)\d\d0[1-9]/;
 
 export function normaliseAni(input: string, plan: NumberPlan): Ani {
   const raw = (typeof input === 'string' ? input : '').slice(0, MAX_ANI_LENGTH);
@@ -54,12 +57,19 @@ export function normaliseAni(input: string, plan: NumberPlan): Ani {
     s = s.slice(plan.outsideLinePrefix.length);
   }
   const region = plan.defaultRegion as CountryCode;
-  let parsed = parsePhoneNumberFromString(plus ? `+${s}` : s, region);
+  // A local number sent without its area code (88886666 in Beijing): where the site has an area code, a
+  // subscriber number (7-8 digits, not starting with 0 or 1) is local first, even if it also happens to
+  // parse as some other area's short number (20950000 is not 020-950000 for a Beijing PBX). Service
+  // codes (10086, 95588) stay short codes.
+  let parsed =
+    !plus && plan.localAreaCode && LOCAL_SUBSCRIBER.test(s) ? parsePhoneNumberFromString(plan.localAreaCode + s, region) : undefined;
+  if (!parsed?.isValid()) parsed = parsePhoneNumberFromString(plus ? `+${s}` : s, region);
 
-  // A local number sent without its area code (88886666 in Beijing): add the site's area code.
-  if ((!parsed || !parsed.isValid()) && !plus && plan.localAreaCode && !s.startsWith('0') && s.length >= 5 && s.length <= 8) {
-    const withArea = parsePhoneNumberFromString(plan.localAreaCode + s, region);
-    if (withArea?.isValid()) parsed = withArea;
+  // An IP-dial carrier code before the trunk 0 of a landline (17951 010 6552 8899): libphonenumber strips
+  // a carrier code or the trunk 0, not both.
+  if ((!parsed || !parsed.isValid()) && !plus && region === 'CN' && CN_CARRIER_THEN_TRUNK.test(s)) {
+    const withoutCarrier = parsePhoneNumberFromString(s.slice(5), region);
+    if (withoutCarrier?.isValid()) parsed = withoutCarrier;
   }
 
   if (parsed?.isValid()) {
