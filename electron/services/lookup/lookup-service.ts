@@ -14,8 +14,8 @@ export function lookupCaller(db: Db, rawAni: string, plan: NumberPlan, now: () =
   const ani = normaliseAni(rawAni, plan);
   const done = (match: MatchKind, found: CustomerCard[]): LookupResult => {
     const truncated = found.length > LOOKUP_MAX_MATCHES;
+    if (found.length > 1) found.sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0) || a.name.localeCompare(b.name));
     const customers = truncated ? found.slice(0, LOOKUP_MAX_MATCHES) : found;
-    if (customers.length > 1) customers.sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0) || a.name.localeCompare(b.name));
     return {
       number: { raw: ani.raw, e164: ani.e164, display: ani.display, valid: ani.valid },
       match: customers.length || match === 'withheld' || match === 'service' ? match : 'none',
