@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Write the fake-microphone tones (48 kHz mono 16-bit WAV, 10 s; Chromium loops them) into DIR
+# (default test/rig/run/tones, git-ignored): tone440.wav (callers), tone1000.wav (agents).
+set -euo pipefail
+rig="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dir="${1:-${LIANLUO_RIG_RUN:-$rig/run}/tones}"
+command -v sox >/dev/null || { echo "sox is not installed: run test/rig/install-deps.sh" >&2; exit 1; }
+mkdir -p "$dir"
+for hz in 440 1000; do
+  f="$dir/tone$hz.wav"
+  if [ ! -s "$f" ]; then
+    sox -n -r 48000 -c 1 -b 16 "$f.part.wav" synth 10 sine "$hz" vol 0.5
+    mv -f "$f.part.wav" "$f"
+  fi
+done
+echo "$dir"
