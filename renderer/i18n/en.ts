@@ -122,7 +122,7 @@ export const en = {
   cache: {
     status: '{{count}} customers cached',
     empty: 'No customers cached yet',
-    source: { empty: '', demo: 'demo data', import: 'imported', sync: 'synced' },
+    source: { empty: 'empty', demo: 'demo data', import: 'imported', sync: 'synced' },
   },
   bridge: { error: 'Lianluo’s background service did not answer: {{error}}' },
 } as const;

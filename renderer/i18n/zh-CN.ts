@@ -122,7 +122,7 @@ export const zhCN: Messages = {
   cache: {
     status: '已缓存 {{count}} 位客户',
     empty: '尚未缓存客户',
-    source: { empty: '', demo: '演示数据', import: '已导入', sync: '已同步' },
+    source: { empty: '空', demo: '演示数据', import: '已导入', sync: '已同步' },
   },
   bridge: { error: '联络后台服务没有响应：{{error}}' },
 };
