@@ -1,0 +1,472 @@
+// End-to-end tests of the first real call (issue 2), run by `npm run test:e2e` inside a private network
+// namespace (test/rig/in-netns.sh). Everything is real: the project's Kamailio with digest auth, the app's
+// build served by its real web host, the agent UI in one Chromium process (1000 Hz microphone) and a
+// SIP.js caller in another (440 Hz). Tests act and assert like the agent would: through labels, roles,
+// visible text and data-testid, and by what each side hears.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import type { Page } from 'playwright-core';
+import { STORY_NUMBERS } from '../../shared/demo/demo-customers';
+import type { CallRequest, CallStatus } from './caller/api';
+import type { ToneReport } from './caller/tones';
+import { launchParty, type Party } from './lib/browser';
+import { buildCaller, serveFolder } from './lib/caller-build';
+import { buildApp, buildIsStale, makeTones, REPO, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio, type WebHostProcess } from './lib/rig';
+
+const WS = 'ws://127.0.0.1:8080';
+const DOMAIN = '127.0.0.1';
+const AGENT = { user: '1001', password: `agent-${randomBytes(6).toString('hex')}` };
+const CALLER = { user: 'caller', password: `caller-${randomBytes(6).toString('hex')}` };
+const DEMO_PASSWORD = 'lianluo'; // test/rig/users, used by `npm run demo:call`
+const UNREACHABLE_WS = 'ws://127.0.0.1:8099'; // nothing listens there inside the namespace
+const DEMO_CUSTOMERS = 5000;
+
+// ---------------------------------------------------------------- tiny runner
+
+interface Outcome {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+const outcomes: Outcome[] = [];
+const t0 = performance.now();
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const say = (line: string) => console.log(`[e2e ${secs(performance.now() - t0).padStart(7)}] ${line}`);
+
+class Failure extends Error {}
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Failure(message);
+}
+
+/** Poll until fn returns a truthy value; fail with what was last seen. */
+async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const end = performance.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : e;
+    }
+    if (performance.now() > end) throw new Failure(`timed out after ${secs(timeoutMs)} waiting for ${what} (last: ${JSON.stringify(last)?.slice(0, 300)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// ---------------------------------------------------------------- the rig
+
+const runDir = mkdtempSync(join(RIG, 'run', 'e2e-'));
+const kamailioDir = join(runDir, 'kamailio');
+const demoKamailioDir = join(runDir, 'demo-kamailio');
+let agent: Party | undefined;
+let caller: Party | undefined;
+let webhost: WebHostProcess | undefined;
+let closeCallerServer: (() => Promise<void>) | undefined;
+let callerUrl = '';
+const dialogs: string[] = [];
+const hostileRequests: string[] = [];
+
+async function cleanup(): Promise<void> {
+  await Promise.all([agent?.close(), caller?.close()]);
+  await closeCallerServer?.();
+  await webhost?.stop();
+  for (const dir of [kamailioDir, demoKamailioDir]) {
+    try {
+      stopKamailio(dir);
+    } catch (e) {
+      console.error(String(e));
+    }
+  }
+}
+
+async function setUp(): Promise<void> {
+  const stale = buildIsStale();
+  if (stale) {
+    say(`building the app (${stale})`);
+    buildApp();
+  }
+  const outDir = snapshotBuild(join(runDir, 'app'));
+  const tones = makeTones(join(RIG, 'run', 'tones'));
+  const users = join(runDir, 'users');
+  writeFileSync(users, `${AGENT.user} ${AGENT.password}\n${CALLER.user} ${CALLER.password}\n`);
+  say(startKamailio(kamailioDir, users));
+  const bundle = await buildCaller(join(runDir, 'caller'));
+  const server = await serveFolder(bundle.pageDir);
+  closeCallerServer = server.close;
+  webhost = await startWebHost({ outDir, dataDir: join(runDir, 'data'), demoCustomers: DEMO_CUSTOMERS, logFile: join(runDir, 'webhost.log') });
+  say(`web host: ${webhost.url.replace(/token=.*/, 'token=…')}`);
+  const profiles = join(runDir, 'profiles');
+  mkdirSync(profiles);
+  [agent, caller] = await Promise.all([launchParty('agent', tones.agent, profiles), launchParty('caller', tones.caller, profiles)]);
+  await agent.page.addInitScript(bundle.probeScript);
+  agent.page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  agent.page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/x') hostileRequests.push(r.url());
+  });
+  callerUrl = server.url;
+}
+
+// ---------------------------------------------------------------- the agent, as a user sees it
+
+const agentPage = (): Page => {
+  check(agent, 'the agent browser is not running');
+  return agent.page;
+};
+const text = async (testId: string) => ((await agentPage().getByTestId(testId).first().textContent({ timeout: 2000 })) ?? '').trim();
+const callState = async () => (await agentPage().getByTestId('call-panel').getAttribute('data-call-state', { timeout: 2000 })) ?? 'idle';
+
+async function fillAccount(o: { wsUrl: string; password: string }): Promise<void> {
+  const p = agentPage();
+  const form = p.locator('form.account-form');
+  if (!(await form.isVisible())) await p.getByRole('button', { name: 'Account', exact: true }).click();
+  await form.waitFor({ state: 'visible', timeout: 5000 });
+  await p.getByLabel('WebSocket URL', { exact: true }).fill(o.wsUrl);
+  await p.getByLabel('SIP address', { exact: true }).fill(`sip:${AGENT.user}@${DOMAIN}`);
+  await p.getByLabel('Authorisation user', { exact: true }).fill(AGENT.user);
+  await p.getByLabel('Password', { exact: true }).fill(o.password);
+  await p.getByRole('button', { name: 'Save and connect' }).click();
+}
+
+async function problemShown(key: string): Promise<string> {
+  const banner = agentPage().locator(`[data-testid="problems"] [data-problem="${key}"]`);
+  await until(`the "${key}" problem banner`, () => banner.isVisible(), 15_000);
+  return ((await banner.textContent()) ?? '').trim();
+}
+
+async function agentReady(timeoutMs = 10_000): Promise<void> {
+  await until('agent status "Ready"', async () => (await text('agent-status')) === 'Ready', timeoutMs);
+}
+
+// ---------------------------------------------------------------- the caller
+
+const callerPage = (): Page => {
+  check(caller, 'the caller browser is not running');
+  return caller.page;
+};
+const callerStatus = (): Promise<CallStatus> => callerPage().evaluate(() => window.caller!.status());
+const callerHangup = (): Promise<void> => callerPage().evaluate(() => window.caller!.hangup());
+const callerTones = (): Promise<ToneReport | null> => callerPage().evaluate(() => window.caller!.remoteTones(1500));
+const agentTones = (): Promise<ToneReport | null> => agentPage().evaluate(() => window.lianluoProbe!.remoteTones(1500));
+
+async function call(req: Omit<CallRequest, 'target'>): Promise<void> {
+  const status = await text('agent-status');
+  check(status === 'Ready', `the agent should be Ready before a call, it is "${status}"`);
+  const r: CallRequest = { target: `sip:${AGENT.user}@${DOMAIN}`, ...req };
+  await callerPage().evaluate((x) => window.caller!.call(x), r);
+}
+
+/** The caller's phone is still ringing: 180 received, no final answer yet. */
+async function stillRinging(): Promise<void> {
+  const s = await callerStatus();
+  check(s.state === 'Establishing' && !s.final, `the call should still ring on the caller's side, but it is ${JSON.stringify(s)}`);
+  check(s.provisional.includes(180), `the caller should have heard 180 Ringing, got ${JSON.stringify(s.provisional)}`);
+  check((await callState()) === 'ringing', `the agent's call panel should say ringing, it says ${await callState()}`);
+}
+
+async function callerEnded(): Promise<CallStatus> {
+  return until('the call to end on the caller side', async () => {
+    const s = await callerStatus();
+    return s.state === 'Terminated' ? s : undefined;
+  });
+}
+
+/** Measure tones until both expectations hold (audio takes a moment to start), at most 3 rounds. */
+async function hears(who: string, measure: () => Promise<ToneReport | null>, want: number, notWant: number): Promise<ToneReport> {
+  let last: ToneReport | null = null;
+  for (let i = 0; i < 3; i++) {
+    last = await measure();
+    if (last && last.present.includes(want) && !last.present.includes(notWant)) return last;
+  }
+  throw new Failure(`${who} should hear ${want} Hz (and not ${notWant} Hz): ${JSON.stringify(last)}`);
+}
+
+/** After a call test: no call left on either side, agent Ready (reloading the page if it is stuck). */
+async function settle(): Promise<void> {
+  const s = await callerStatus().catch(() => undefined);
+  if (s && s.state && s.state !== 'Terminated') await callerHangup().catch(() => undefined);
+  await agentReady(10_000).catch(async () => {
+    say('agent not Ready after the test; reloading its page');
+    await agentPage().reload();
+    await agentReady(15_000);
+  });
+}
+
+// ---------------------------------------------------------------- tests
+
+async function testWrongPassword(): Promise<void> {
+  const p = agentPage();
+  await p.locator('form.account-form').waitFor({ state: 'visible', timeout: 15_000 });
+  await fillAccount({ wsUrl: WS, password: 'certainly-not-the-password' });
+  const banner = await problemShown('wrong_password');
+  check(/password/i.test(banner), `the banner should talk about the password: "${banner}"`);
+  check((await text('registration')).startsWith('Not registered'), `registration should say Not registered: "${await text('registration')}"`);
+  check((await text('agent-status')) === 'Offline', `agent should be Offline: "${await text('agent-status')}"`);
+}
+
+async function testServerUnreachable(): Promise<void> {
+  await fillAccount({ wsUrl: UNREACHABLE_WS, password: AGENT.password });
+  const banner = await problemShown('server_unreachable');
+  check(/reach/i.test(banner), `the banner should say the server cannot be reached: "${banner}"`);
+  check((await text('agent-status')) === 'Offline', `agent should be Offline: "${await text('agent-status')}"`);
+}
+
+async function testSignIn(): Promise<void> {
+  await fillAccount({ wsUrl: WS, password: AGENT.password });
+  await until('registration "Registered"', async () => (await text('registration')).startsWith('Registered'), 15_000);
+  await agentReady();
+  check(!(await agentPage().getByTestId('problems').isVisible()), 'no problem banner should be left once registered');
+  const cache = await until('the demo customers in the cache status', async () => {
+    const t = await text('cache-status');
+    return /\d/.test(t) ? t : undefined;
+  }, 30_000);
+  say(`  cache: ${cache}`);
+}
+
+async function testKnownCaller(): Promise<void> {
+  const p = agentPage();
+  const asked = performance.now();
+  await call({ fromUser: STORY_NUMBERS.single, fromDisplayName: 'Wang Fang' });
+  const card = p.getByTestId('customer-card');
+  await until('the customer card', () => card.isVisible());
+  const popMs = performance.now() - asked;
+  check((await card.getAttribute('data-customer-id')) === 'C-STORY-1', `wrong customer: ${await card.getAttribute('data-customer-id')}`);
+  check((await text('customer-name')) === '王芳', `the card should show 王芳, it shows "${await text('customer-name')}"`);
+  check((await text('customer-company')) === '北京华信科技有限公司', `company: "${await text('customer-company')}"`);
+  check((await p.getByTestId('customer-history').locator('li').count()) >= 3, 'the card should list the last interactions');
+  await stillRinging();
+  check((await text('agent-status')) === 'Ringing', `agent status should be Ringing: "${await text('agent-status')}"`);
+  say(`  card visible ${Math.round(popMs)} ms after the caller dialled, while ringing`);
+
+  await p.getByRole('button', { name: 'Answer', exact: true }).click();
+  await until('the caller to be connected', async () => (await callerStatus()).state === 'Established');
+  await until('the agent call panel "active"', async () => (await callState()) === 'active');
+  check((await text('agent-status')) === 'On call', `agent status should be On call: "${await text('agent-status')}"`);
+  const atAgent = await hears('the agent', agentTones, 440, 1000);
+  const atCaller = await hears('the caller', callerTones, 1000, 440);
+  say(`  agent hears 440 Hz (+${atAgent.levels['440']} dB), caller hears 1000 Hz (+${atCaller.levels['1000']} dB)`);
+
+  await p.getByRole('button', { name: 'Hang up', exact: true }).click();
+  const ended = await callerEnded();
+  check(ended.endedBy === 'remote', `the agent hung up, the caller should see a remote BYE: ${JSON.stringify(ended)}`);
+  await agentReady();
+  check((await text('call-end-reason')) === 'You hung up.', `end reason: "${await text('call-end-reason')}"`);
+}
+
+async function testTwoMatches(): Promise<void> {
+  const p = agentPage();
+  // The number arrives in P-Asserted-Identity, as from a trunk; From carries the gateway.
+  await call({ fromUser: 'gateway', fromDisplayName: 'Harbor Logistics', pai: `<sip:${STORY_NUMBERS.shared}@${DOMAIN};user=phone>` });
+  const picker = p.getByTestId('match-picker');
+  await until('the customer picker', () => picker.isVisible());
+  const names = (await picker.locator('.picker-name').allTextContents()).sort();
+  check(JSON.stringify(names) === JSON.stringify(['Michael Chen', '刘洋']), `the picker should offer Michael Chen and 刘洋: ${JSON.stringify(names)}`);
+  await stillRinging();
+  await picker.getByRole('button', { name: /刘洋/ }).click();
+  const card = p.getByTestId('customer-card');
+  await until('the chosen card', () => card.isVisible());
+  check((await card.getAttribute('data-customer-id')) === 'C-STORY-3', `wrong card: ${await card.getAttribute('data-customer-id')}`);
+  check((await text('customer-name')) === '刘洋', `the card should show 刘洋: "${await text('customer-name')}"`);
+  await stillRinging();
+  await callerHangup();
+  await callerEnded();
+  await agentReady();
+  check(/hung up before it was answered/.test(await text('call-end-reason')), `end reason: "${await text('call-end-reason')}"`);
+}
+
+async function testNoMatch(): Promise<void> {
+  const p = agentPage();
+  await call({ fromUser: STORY_NUMBERS.unknown, fromDisplayName: 'Someone New' });
+  const card = p.getByTestId('new-customer');
+  await until('the new-customer card', () => card.isVisible());
+  const shown = await text('new-customer-number');
+  check(shown.replace(/\D/g, '').endsWith(STORY_NUMBERS.unknown), `the new-customer card should be prefilled with ${STORY_NUMBERS.unknown}: "${shown}"`);
+  check((await p.getByLabel('Name', { exact: true }).inputValue()) === '', 'the name field should be empty');
+  check((await p.getByTestId('customer-card').count()) === 0, 'no customer card should show for an unknown number');
+  await stillRinging();
+  await p.getByRole('button', { name: 'Reject', exact: true }).click();
+  const ended = await callerEnded();
+  check(ended.final?.code === 486, `the caller should get 486 Busy Here: ${JSON.stringify(ended.final)}`);
+  await agentReady();
+}
+
+async function testHostileDisplayName(): Promise<void> {
+  const p = agentPage();
+  const payload = '<img src=x onerror=alert(1)>';
+  let hostile = '';
+  while (hostile.length < 10 * 1024) hostile += `\u202E${payload}`;
+  const before = await p.evaluate(() => ({ suspicious: window.lianluoProbe!.suspicious.length, csp: window.lianluoProbe!.cspViolations.length }));
+  const dialogsBefore = dialogs.length;
+
+  await call({ fromUser: STORY_NUMBERS.unknown, fromDisplayName: hostile });
+  await until('the incoming call', async () => (await callState()) === 'ringing');
+  await until('the display name on screen', async () => (await text('caller-name')).includes('onerror'));
+  await new Promise((r) => setTimeout(r, 1000)); // time for an injected handler to fire, if there were one
+  await stillRinging();
+
+  const shown = await text('caller-name');
+  check(shown.startsWith(payload), `the name should be shown as plain text: "${shown.slice(0, 120)}"`);
+  check(shown.length <= 100, `the name should be cut short, it is ${shown.length} characters`);
+  const page = await p.evaluate(() => ({
+    rlo: document.documentElement.outerHTML.includes('\u202E') || document.title.includes('\u202E'),
+    mentions: (document.body.textContent ?? '').split('onerror').length - 1,
+    imgs: document.querySelectorAll('img').length,
+    probe: { suspicious: window.lianluoProbe!.suspicious, csp: window.lianluoProbe!.cspViolations },
+  }));
+  check(!page.rlo, 'no right-to-left override (U+202E) may reach the DOM');
+  check(page.mentions <= 6, `the hostile text should appear only bounded, a few times at most; found ${page.mentions} copies`);
+  check(page.imgs === 0, `no <img> element may exist, found ${page.imgs}`);
+  check(page.probe.suspicious.length === before.suspicious, `elements were injected: ${JSON.stringify(page.probe.suspicious.slice(before.suspicious))}`);
+  check(page.probe.csp.length === before.csp, `content-security-policy violations: ${JSON.stringify(page.probe.csp.slice(before.csp))}`);
+  check(dialogs.length === dialogsBefore, `a dialog fired: ${JSON.stringify(dialogs.slice(dialogsBefore))}`);
+  check(hostileRequests.length === 0, `the page fetched the injected image: ${JSON.stringify(hostileRequests)}`);
+  await callerHangup();
+  await callerEnded();
+  await agentReady();
+}
+
+/** The PBX itself: a WebSocket client that did not register and sends a wrong password cannot call. */
+async function testInviteNeedsPassword(): Promise<void> {
+  check(caller && callerUrl, 'the caller browser is not running');
+  const page = await caller.context.newPage();
+  try {
+    await page.goto(callerUrl);
+    await page.waitForFunction(() => !!window.caller);
+    const conn = await page.evaluate((a) => window.caller!.register(a), {
+      wsUrl: WS,
+      sipUri: `sip:${CALLER.user}@${DOMAIN}`,
+      password: 'wrong-password',
+      register: false,
+    });
+    check(conn.ok, `could not connect: ${JSON.stringify(conn)}`);
+    await page.evaluate((r) => window.caller!.call(r), { target: `sip:${AGENT.user}@${DOMAIN}`, fromUser: STORY_NUMBERS.single });
+    const s = await until('the INVITE to be refused', async () => {
+      const st = await page.evaluate(() => window.caller!.status());
+      return st.state === 'Terminated' ? st : undefined;
+    });
+    check(s.final?.code === 403, `an INVITE with a wrong password should get 403, got ${JSON.stringify(s.final)}`);
+    check((await callState()) !== 'ringing' && (await text('agent-status')) === 'Ready', 'the agent must not ring for a refused INVITE');
+  } finally {
+    await page.evaluate(() => window.caller?.stop()).catch(() => undefined);
+    await page.close();
+  }
+}
+
+/** `npm run demo:call` against its own Kamailio (test/rig/users), with the agent signed in as the demo account. */
+async function testDemoCall(): Promise<void> {
+  stopKamailio(kamailioDir); // the demo starts the project's PBX itself, on the same ports
+  const p = agentPage();
+  const out: string[] = [];
+  const child = spawn('npm', ['run', '--silent', 'demo:call', '--', '--from', STORY_NUMBERS.single, '--ring', '40'], {
+    cwd: REPO,
+    env: { ...process.env, LIANLUO_RIG_RUN: demoKamailioDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => out.push(d.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  try {
+    await until('the demo PBX to start', () => /Kamailio (started|already running)/.test(out.join('')), 60_000);
+    await fillAccount({ wsUrl: WS, password: DEMO_PASSWORD });
+    await until('registration "Registered" with the demo account', async () => (await text('registration')).startsWith('Registered'), 15_000);
+    await until('the demo call to ring', async () => (await callState()) === 'ringing', 20_000);
+    await until('王芳 on the card', async () => (await text('customer-name')) === '王芳');
+    await p.getByRole('button', { name: 'Answer', exact: true }).click();
+    await until('the demo caller to report the answer', () => /answered/i.test(out.join('')), 10_000);
+    await hears('the agent', agentTones, 440, 1000);
+    await p.getByRole('button', { name: 'Hang up', exact: true }).click();
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
+    check(code === 0, `demo:call should exit 0 after the agent hangs up, got ${code}:\n${out.join('')}`);
+    check(/hung up/i.test(out.join('')), `demo:call should say the agent hung up:\n${out.join('')}`);
+    await agentReady();
+    for (const line of out.join('').trim().split('\n')) say(`  | ${line}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGINT');
+    await exited;
+  }
+}
+
+// In order: the first two leave the agent signed out on purpose, the third signs it in, and every call
+// test starts from Ready.
+const TESTS: { name: string; fn: () => Promise<void>; call?: true }[] = [
+  { name: 'wrong password: plain-words problem banner', fn: testWrongPassword },
+  { name: 'unreachable WebSocket server: plain-words problem banner', fn: testServerUnreachable },
+  { name: 'agent fills in the account: Registered and Ready', fn: testSignIn },
+  { name: 'known caller: card while ringing, two-way audio, Ready after hang-up', fn: testKnownCaller, call: true },
+  { name: 'number shared by two customers: picker, then the chosen card', fn: testTwoMatches, call: true },
+  { name: 'unknown number: new-customer card prefilled with the number', fn: testNoMatch, call: true },
+  { name: 'hostile display name (markup, 10 KB, RTL override) shown inert', fn: testHostileDisplayName, call: true },
+  { name: 'test PBX: an INVITE with a wrong password gets 403 and never rings', fn: testInviteNeedsPassword, call: true },
+  { name: 'npm run demo:call rings the demo agent 1001', fn: testDemoCall, call: true },
+];
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  if (process.env.LIANLUO_IN_NETNS !== '1') {
+    console.error('Run the end-to-end tests with `npm run test:e2e` (they need the private network namespace of test/rig/in-netns.sh).');
+    return 2;
+  }
+  const only = process.argv.slice(2);
+  try {
+    await setUp();
+    await agentPage().goto(webhost!.url);
+    await callerPage().goto(callerUrl);
+    await callerPage().waitForFunction(() => !!window.caller);
+    const reg = await callerPage().evaluate((a) => window.caller!.register(a), { wsUrl: WS, sipUri: `sip:${CALLER.user}@${DOMAIN}`, password: CALLER.password });
+    check(reg.ok, `the caller could not register: ${JSON.stringify(reg)}`);
+    say(`set-up done: Kamailio, web host, agent and caller browsers (caller registered)`);
+  } catch (e) {
+    console.error(`SET-UP FAILED: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    outcomes.push({ name: 'set-up', ok: false, ms: performance.now() - t0, error: String(e) });
+    return 1;
+  }
+  for (const { name, fn, call: isCall } of TESTS) {
+    if (only.length && !only.some((o) => name.includes(o))) continue;
+    const start = performance.now();
+    say(`▶ ${name}`);
+    try {
+      await fn();
+      outcomes.push({ name, ok: true, ms: performance.now() - start });
+    } catch (e) {
+      const error = e instanceof Failure ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+      outcomes.push({ name, ok: false, ms: performance.now() - start, error });
+      say(`  FAILED: ${error}`);
+      const shot = join(runDir, `failed-${outcomes.length}.png`);
+      await agent?.page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+      say(`  agent screenshot: ${shot}`);
+      for (const line of agent?.log.slice(-8) ?? []) say(`  agent console ${line}`);
+      for (const line of caller?.log.slice(-4) ?? []) say(`  caller console ${line}`);
+    }
+    if (isCall) await settle().catch((e: unknown) => say(`  could not bring the agent back to Ready: ${String(e)}`));
+  }
+  return outcomes.every((o) => o.ok) ? 0 : 1;
+}
+
+let code: number;
+const stop = async (signal: string) => {
+  console.error(`\n${signal}: stopping the rig`);
+  await cleanup();
+  process.exit(130);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));
+try {
+  code = await main();
+} finally {
+  await cleanup();
+}
+console.log('\nEnd-to-end results');
+for (const o of outcomes) console.log(`  ${o.ok ? 'PASS' : 'FAIL'}  ${o.name}  (${secs(o.ms)})${o.ok ? '' : `\n        ${o.error?.split('\n').join('\n        ')}`}`);
+const failed = outcomes.filter((o) => !o.ok).length;
+console.log(`${outcomes.length - failed} passed, ${failed} failed, ${secs(performance.now() - t0)} in all`);
+if (code === 0) rmSync(runDir, { recursive: true, force: true });
+else console.log(`Logs kept in ${runDir} (kamailio/kamailio.log, webhost.log, failed-*.png)`);
+process.exit(code);
