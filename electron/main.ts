@@ -45,7 +45,9 @@ function lockDown(): void {
     const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
     callback(permissionAllowed({ permission, requestingUrl: details.requestingUrl ?? wc.getURL(), ...(mediaTypes ? { mediaTypes } : {}) }));
   });
-  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed({ permission, requestingUrl: requestingOrigin }));
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    permissionAllowed({ permission, requestingUrl: requestingOrigin, ...(details.mediaType ? { mediaTypes: [details.mediaType] } : {}) }),
+  );
   ses.setDevicePermissionHandler((d) => d.deviceType === 'hid' && isAppUrl(d.origin));
   ses.on('select-hid-device', (event, details, callback) => {
     event.preventDefault();

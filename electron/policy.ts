@@ -41,8 +41,11 @@ export interface PermissionQuery {
 export function permissionAllowed(q: PermissionQuery): boolean {
   if (!isAppUrl(q.requestingUrl)) return false;
   switch (q.permission) {
-    case 'media':
-      return (q.mediaTypes ?? []).every((t) => t === 'audio');
+    case 'media': {
+      // Only when what is asked for is known and is audio only: no camera, no "unknown", no empty list.
+      const types = q.mediaTypes ?? [];
+      return types.length > 0 && types.every((t) => t === 'audio');
+    }
     case 'notifications':
     case 'hid':
     case 'clipboard-sanitized-write':
