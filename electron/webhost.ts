@@ -83,6 +83,8 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
   });
 
   wss.on('connection', (ws: WebSocket) => {
+    // A protocol error (e.g. a message over maxPayload) closes that socket (1009…); unhandled, it would crash the host.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       let msg: { id?: unknown; channel?: unknown; payload?: unknown };
       try {
