@@ -1,0 +1,155 @@
+// The live socket's server side. Each backend instance LISTENs on the events channel of its database;
+// every committed change (from any instance) arrives here and is forwarded to this instance's sockets as
+// a nudge. Bursts are coalesced per event-loop turn: a client needs the newest seq, not every seq.
+// Sessions are re-checked when a revocation is announced and on every heartbeat, so a revoked or
+// expired token loses its socket within one heartbeat at the latest.
+import type { WebSocket } from 'ws';
+import { LIVE_CLOSE, LiveClientMessage, type LiveServerMessage } from '../../shared/sync/live';
+import { sessionActive, type Principal } from '../auth/accounts';
+import { EVENTS_CHANNEL, highWater, type BackendEvent } from '../db/changes';
+import type { Db } from '../db/db';
+
+interface Client {
+  socket: WebSocket;
+  principal: Principal;
+  alive: boolean;
+}
+
+export interface HubLog {
+  warn(obj: object, msg: string): void;
+}
+
+export class LiveHub {
+  private readonly clients = new Set<Client>();
+  private stopListening: (() => Promise<void>) | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private pending: { customers?: number; interactions?: number } = {};
+  private flushScheduled = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: HubLog,
+    private readonly heartbeatMs = 30_000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopListening = await this.db.listen(
+      EVENTS_CHANNEL,
+      (payload) => this.onEvent(payload),
+      () => void this.onGap(),
+    );
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  async add(socket: WebSocket, principal: Principal): Promise<void> {
+    const client: Client = { socket, principal, alive: true };
+    this.clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => this.clients.delete(client));
+    socket.on('message', (data, isBinary) => {
+      let msg: unknown;
+      try {
+        msg = isBinary ? undefined : JSON.parse(String(data));
+      } catch {
+        msg = undefined;
+      }
+      const parsed = LiveClientMessage.safeParse(msg);
+      if (!parsed.success) {
+        socket.close(LIVE_CLOSE.badMessage, 'not a live client message');
+        return;
+      }
+      client.alive = true;
+      this.send(client, { type: 'pong', id: parsed.data.id });
+    });
+    this.send(client, { type: 'hello', seq: await highWater(this.db), serverTime: Date.now() });
+  }
+
+  private send(client: Client, msg: LiveServerMessage): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(msg));
+  }
+
+  private onEvent(payload: string): void {
+    let event: BackendEvent;
+    try {
+      event = JSON.parse(payload) as BackendEvent;
+    } catch {
+      this.log.warn({ payload: payload.slice(0, 200) }, 'ignored a malformed backend event');
+      return;
+    }
+    if (event.type === 'changes') {
+      if (event.customers !== undefined) this.pending.customers = Math.max(this.pending.customers ?? 0, event.customers);
+      if (event.interactions !== undefined) this.pending.interactions = Math.max(this.pending.interactions ?? 0, event.interactions);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    } else if (event.type === 'sessions.revoked') {
+      for (const c of this.clients) {
+        if (c.principal.userId !== event.userId) continue;
+        if (event.tokenHash !== undefined && event.tokenHash !== c.principal.tokenHash) continue;
+        void this.recheck(c);
+      }
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const { customers, interactions } = this.pending;
+    this.pending = {};
+    for (const c of this.clients) {
+      if (customers !== undefined) this.send(c, { type: 'customers.changed', seq: customers });
+      if (interactions !== undefined) this.send(c, { type: 'interactions.changed', seq: interactions });
+    }
+  }
+
+  /** The listening connection was lost for a while: tell every client to check both streams. */
+  private async onGap(): Promise<void> {
+    try {
+      const seq = await highWater(this.db);
+      this.pending = { customers: seq, interactions: seq };
+      this.flush();
+    } catch (err) {
+      this.log.warn({ err }, 'could not read the high-water mark after a listener reconnect');
+    }
+  }
+
+  private async recheck(c: Client): Promise<void> {
+    try {
+      const active = c.principal.expiresAt > Date.now() && (await sessionActive(this.db, c.principal.tokenHash));
+      if (!active) c.socket.close(LIVE_CLOSE.unauthorized, 'session ended: sign in again');
+    } catch (err) {
+      this.log.warn({ err }, 'could not re-check a live session');
+    }
+  }
+
+  private async beat(): Promise<void> {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.socket.terminate();
+        this.clients.delete(c);
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+      await this.recheck(c);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    for (const c of this.clients) c.socket.close(LIVE_CLOSE.goingAway, 'server shutting down');
+    this.clients.clear();
+    const stop = this.stopListening;
+    this.stopListening = null;
+    if (stop) await stop().catch(() => undefined);
+  }
+}

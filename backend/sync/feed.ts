@@ -1,0 +1,162 @@
+// Pull-sync pages (shared/sync/protocol.ts) straight from the seq index. A page is read in batches of
+// keyset queries (`seq > cursor ORDER BY seq LIMIT n`), each its own short statement, so a slow client
+// holds no transaction and no connection while it reads. The next batch is requested before the current
+// one is handed to the socket, so PostgreSQL and Node work in parallel; the response stream pulls
+// batches only as fast as the client reads (backpressure).
+//
+// Why batches from different snapshots are still exact: seqs are handed out in commit order
+// (../db/changes.ts), so every snapshot sees a prefix of the seq space; a row that changes between two
+// batches moves to a higher seq and is read again later, never lost.
+//
+// Each batch reads the high-water mark and the stream's compaction mark in the same statement (one
+// snapshot). When a batch comes back short, everything up to that high-water mark has been seen, so the
+// cursor can jump there. If compaction moved during the response, the response is cut off without its
+// end line (the client retries and gets 410).
+import { Readable } from 'node:stream';
+import { SYNC_PAGE_DEFAULT, SYNC_PROTOCOL, STREAM_VERSIONS, epochOf, type ResetReason, type ResetRequired, type SyncQuery, type SyncStream } from '../../shared/sync/protocol';
+import type { Db } from '../db/db';
+import { badRequest } from '../http/errors';
+
+/** Rows per query: large enough to amortise a round trip, small enough to stream smoothly. */
+export const BATCH_ROWS = 5000;
+
+const LINE_SQL: Record<SyncStream, { line: string; live: string; table: string }> = {
+  customers: {
+    table: 'customers',
+    live: 'doc IS NOT NULL',
+    line: `CASE WHEN doc IS NOT NULL THEN '{"type":"upsert","seq":' || seq || ',"customer":' || doc || '}'
+                ELSE '{"type":"tombstone","seq":' || seq || ',"id":' || to_json(id)::text || ',"mergedInto":' || COALESCE(to_json(merged_into)::text, 'null') || '}' END`,
+  },
+  interactions: {
+    table: 'interactions',
+    live: 'in_window',
+    line: `CASE WHEN in_window THEN '{"type":"upsert","seq":' || seq || ',"interaction":' || doc || '}'
+                ELSE '{"type":"tombstone","seq":' || seq || ',"id":' || to_json(id)::text || '}' END`,
+  },
+};
+
+function batchSql(stream: SyncStream): string {
+  const s = LINE_SQL[stream];
+  // $1 cursor, $2 tombstones at or below this seq are skipped, $3 rows, $4 stream name.
+  return `SELECT seq, ${s.line} AS line,
+                 (SELECT value FROM change_seq) AS hw,
+                 (SELECT compacted_through FROM sync_streams WHERE stream = $4) AS compacted
+            FROM ${s.table}
+           WHERE seq > $1 AND (${s.live} OR seq > $2)
+           ORDER BY seq
+           LIMIT $3`;
+}
+const BATCH_SQL: Record<SyncStream, string> = { customers: batchSql('customers'), interactions: batchSql('interactions') };
+
+export class ResetRequiredError extends Error {
+  constructor(readonly body: ResetRequired) {
+    super(body.error.message);
+    this.name = 'ResetRequiredError';
+  }
+}
+
+interface StreamMeta {
+  datasetId: string;
+  highWater: number;
+  compactedThrough: number;
+}
+
+async function streamMeta(db: Db, stream: SyncStream): Promise<StreamMeta> {
+  const [row] = await db.query<{ dataset: string; hw: number; compacted: number }>(
+    `SELECT d.id AS dataset, (SELECT value FROM change_seq) AS hw, s.compacted_through AS compacted
+       FROM dataset d, sync_streams s WHERE s.stream = $1`,
+    [stream],
+  );
+  if (!row) throw new Error(`sync stream ${stream} is missing from sync_streams`);
+  return { datasetId: row.dataset, highWater: row.hw, compactedThrough: row.compacted };
+}
+
+const RESET_MESSAGES: Record<ResetReason, string> = {
+  compacted: 'this cursor is older than the server keeps history for: rebuild the cache from after=0',
+  epoch_changed: 'this cursor belongs to another server dataset: rebuild the cache from after=0',
+  schema_changed: 'the server changed the shape of this stream: rebuild the cache from after=0',
+  ahead: 'this cursor is newer than anything the server has (was it restored from a backup?): rebuild the cache from after=0',
+};
+
+function reset(stream: SyncStream, datasetId: string, reason: ResetReason): ResetRequiredError {
+  return new ResetRequiredError({
+    error: { code: 'reset_required', message: RESET_MESSAGES[reason], reason },
+    stream,
+    epoch: epochOf(datasetId, stream),
+  });
+}
+
+export interface PageOptions {
+  batchRows?: number;
+}
+
+/**
+ * Check the cursor and return the page as a stream of NDJSON text chunks. Throws ResetRequiredError
+ * (→ 410) or an HttpError (→ 400) before anything is sent.
+ */
+export async function openPage(db: Db, stream: SyncStream, q: SyncQuery, opts: PageOptions = {}): Promise<Readable> {
+  const meta = await streamMeta(db, stream);
+  const epoch = epochOf(meta.datasetId, stream);
+  if (q.after > 0) {
+    if (q.epoch === undefined) throw badRequest('epoch is required when after > 0: send the epoch of the page that gave you this cursor');
+    const dot = q.epoch.lastIndexOf('.');
+    const dataset = q.epoch.slice(0, dot);
+    const version = Number(q.epoch.slice(dot + 1));
+    if (dataset !== meta.datasetId) throw reset(stream, meta.datasetId, 'epoch_changed');
+    if (version !== STREAM_VERSIONS[stream]) throw reset(stream, meta.datasetId, 'schema_changed');
+    if (q.after < meta.compactedThrough) throw reset(stream, meta.datasetId, 'compacted');
+    if (q.after > meta.highWater) throw reset(stream, meta.datasetId, 'ahead');
+  }
+  const limit = q.limit ?? SYNC_PAGE_DEFAULT;
+  const batchRows = opts.batchRows ?? BATCH_ROWS;
+  // A fresh client (after=0) has nothing to delete: tombstones that were final before this response
+  // began (seq <= the high-water mark read above) cannot concern it. Later tombstones can: an upsert
+  // this response already sent may have been deleted since.
+  const skipTombstonesThrough = q.after === 0 ? meta.highWater : meta.compactedThrough;
+  const sql = BATCH_SQL[stream];
+
+  type Batch = { rows: unknown[][]; want: number };
+  const fetch = async (cursor: number, want: number): Promise<Batch> => ({
+    rows: await db.queryArrays(sql, [cursor, skipTombstonesThrough, want + 1, stream]),
+    want,
+  });
+
+  async function* page(): AsyncGenerator<string> {
+    yield JSON.stringify({ type: 'begin', stream, protocol: SYNC_PROTOCOL, epoch, after: q.after, highWater: meta.highWater }) + '\n';
+    let cursor = q.after;
+    let sent = 0;
+    let pending: Promise<Batch> | null = fetch(cursor, Math.min(batchRows, limit));
+    let more = false;
+    while (pending) {
+      const { rows, want } = await pending;
+      pending = null;
+      const extra = rows.length > want;
+      const take = extra ? want : rows.length;
+      if (take > 0) {
+        const last = rows[take - 1] as unknown[];
+        if ((last[3] as number) !== meta.compactedThrough) {
+          throw new Error(`${stream} history was compacted while this page was read; the client will retry and rebuild`);
+        }
+        cursor = last[0] as number;
+      }
+      sent += take;
+      if (extra && sent < limit) {
+        pending = fetch(cursor, Math.min(batchRows, limit - sent)); // overlap the next query with this write
+      } else if (extra) {
+        more = true;
+      } else if (take > 0) {
+        // Short batch: this snapshot holds nothing beyond the last row, and everything up to its
+        // high-water mark is committed, so the client may skip there.
+        cursor = Math.max(cursor, (rows[take - 1] as unknown[])[2] as number);
+      }
+      if (take > 0) {
+        let chunk = '';
+        for (let i = 0; i < take; i++) chunk += (rows[i] as unknown[])[1] + '\n';
+        yield chunk;
+      }
+    }
+    yield JSON.stringify({ type: 'end', next: cursor, count: sent, more }) + '\n';
+  }
+
+  return Readable.from(page(), { objectMode: false, highWaterMark: 1 });
+}
