@@ -22,7 +22,13 @@ async function boot() {
   const popStore = createPopStore({ lookup: (ani) => unwrap(api.customers.lookup({ ani })) });
   const phone = new Phone(phoneStore, {
     // The pop starts on the INVITE, before the UI even knows a call rings.
-    onIncoming: (callId, number) => void popStore.getState().start(callId, number),
+    onIncoming: (callId, number) => {
+      const asked = performance.now();
+      return popStore
+        .getState()
+        .start(callId, number)
+        .then(() => performance.measure('lianluo.pop.lookup', { start: asked, end: performance.now(), detail: { callId } }));
+    },
   });
 
   const ringtone = new Ringtone();

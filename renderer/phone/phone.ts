@@ -15,8 +15,12 @@ import { callerIdentity } from './identity';
 import { attachRemoteAudio, microphonePresent, microphoneProblem } from './media';
 
 export interface PhoneHooks {
-  /** Called synchronously when an INVITE arrives, before the UI updates: the screen pop starts here. */
-  onIncoming?(callId: string, number: string): void;
+  /**
+   * Called synchronously when an INVITE arrives, before the UI updates: the screen pop starts here. When it
+   * returns a promise (the lookup), the ringing call is shown once it settles or after POP_WAIT_MS, so the
+   * agent sees the call and the caller's card in the same frame instead of a "looking up" flash.
+   */
+  onIncoming?(callId: string, number: string): Promise<unknown> | void;
   onEnded?(callId: string, reason: EndReason): void;
 }
 
@@ -28,6 +32,8 @@ interface LiveCall {
 }
 
 const RECONNECT_MAX_MS = 30_000;
+/** Longest the ringing call waits for its card before it is shown anyway. */
+export const POP_WAIT_MS = 50;
 
 export class Phone {
   private ua: UserAgent | undefined;
@@ -193,19 +199,32 @@ export class Phone {
       fromDisplayName: remote.displayName,
     });
     const id = inv.id;
-    this.hooks.onIncoming?.(id, who.number);
+    const lookup = this.hooks.onIncoming?.(id, who.number);
     const call: LiveCall = { session: inv, answered: false };
     this.calls.set(id, call);
-    this.store.getState().addCall({
-      id,
-      direction: 'inbound',
-      number: who.number,
-      displayName: who.displayName,
-      state: 'ringing',
-      inviteAt,
-      startedAt: Date.now(),
-    });
+    let shown = false;
+    const show = () => {
+      if (shown) return;
+      shown = true;
+      this.store.getState().addCall({
+        id,
+        direction: 'inbound',
+        number: who.number,
+        displayName: who.displayName,
+        state: 'ringing',
+        inviteAt,
+        startedAt: Date.now(),
+      });
+    };
+    if (lookup) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      void Promise.race([lookup.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, POP_WAIT_MS)))]).then(() => {
+        clearTimeout(timer);
+        show();
+      });
+    } else show();
     inv.stateChange.addListener((st) => {
+      show();
       if (st === SessionState.Established) {
         call.answered = true;
         const pc = (inv.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined)?.peerConnection;

@@ -62,8 +62,14 @@ export function createPhoneStore() {
       setRegistration: (registration, problem, problemDetail) =>
         set({ registration, problem, problemDetail }),
       setMicrophone: (microphone) => set({ microphone }),
+      // A new call replaces the ended ones still on screen, so the store never grows with the shift.
       addCall: (call) =>
-        set((s) => ({ calls: { ...s.calls, [call.id]: call }, order: [...s.order.filter((i) => i !== call.id), call.id] })),
+        set((s) => {
+          const live = s.order.filter((id) => id !== call.id && s.calls[id]?.state !== 'ended');
+          const calls: Record<string, CallSnapshot> = { [call.id]: call };
+          for (const id of live) calls[id] = s.calls[id] as CallSnapshot;
+          return { calls, order: [...live, call.id] };
+        }),
       updateCall: (id, patch) =>
         set((s) => {
           const cur = s.calls[id];

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useDeps, usePhoneState, usePopState } from '../app-context';
 import { focusCall, type CallSnapshot } from '../stores/phone-store';
 import { clock } from './format';
+import { RING_PAINT_MEASURE, usePaintMark } from './paint-mark';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -33,6 +34,7 @@ export function CallPanel() {
   const now = useNow(call?.state === 'active');
   const answerRef = useRef<HTMLButtonElement>(null);
   const ringingId = call?.state === 'ringing' ? call.id : undefined;
+  usePaintMark(RING_PAINT_MEASURE, ringingId, call?.inviteAt, !!ringingId);
 
   useEffect(() => {
     if (ringingId) answerRef.current?.focus();

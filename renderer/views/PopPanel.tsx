@@ -1,37 +1,15 @@
-import { useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDeps, usePhoneState, usePopState } from '../app-context';
 import { focusCall } from '../stores/phone-store';
 import type { Pop } from '../stores/pop-store';
 import { CustomerCard } from './CustomerCard';
-
-export const POP_PAINT_MEASURE = 'lianluo.pop.paint';
-
-/**
- * Record "INVITE on the wire → card painted" once per call: the frame after React committed the card.
- * A task posted from requestAnimationFrame runs after that frame's paint.
- */
-function usePaintMark(callId: string | undefined, inviteAt: number | undefined, ready: boolean) {
-  const marked = useRef(new Set<string>());
-  useLayoutEffect(() => {
-    if (!callId || inviteAt === undefined || !ready || marked.current.has(callId)) return;
-    marked.current.add(callId);
-    requestAnimationFrame(() => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        performance.measure(POP_PAINT_MEASURE, { start: inviteAt, end: performance.now(), detail: { callId } });
-        ch.port1.close();
-      };
-      ch.port2.postMessage(0);
-    });
-  }, [callId, inviteAt, ready]);
-}
+import { POP_PAINT_MEASURE, usePaintMark } from './paint-mark';
 
 export function PopPanel() {
   const { t } = useTranslation();
   const call = usePhoneState((s) => focusCall(s));
   const pop = usePopState((s) => (call ? s.pops[call.id] : undefined));
-  usePaintMark(call?.id, call?.inviteAt, pop?.status === 'done');
+  usePaintMark(POP_PAINT_MEASURE, call?.id, call?.inviteAt, pop?.status === 'done');
 
   if (!call || !pop) return null;
   return (

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, results in .bench/latest.json (git-ignored) and one line per metric.
 // Options: --only=<substring> to run some, --customers=N (default 1,000,000).
 import { benchLookup } from './lookup.bench';
+import { benchPopPaint } from './pop-paint.bench';
 import { BENCH_DIR } from './fixtures';
 import { writeReport, type BenchContext, type Metric } from './report';
 
@@ -8,7 +9,10 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const only = args.get('only');
 const customers = Number(args.get('customers') ?? 1_000_000);
 
-const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [{ name: 'lookup', run: benchLookup }];
+const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
+  { name: 'lookup', run: benchLookup },
+  { name: 'pop-paint', run: benchPopPaint },
+];
 
 const metrics: Record<string, Metric> = {};
 const notes: string[] = [];
