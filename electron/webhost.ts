@@ -126,9 +126,9 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
   };
 }
 
+/** Entry point of the built web host (out/main/webhost.js; `npm run web` builds first). */
 async function main() {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const fromSource = import.meta.url.endsWith('.ts');
   const dataDir = defaultDataDir();
   const services = await startServices({
     dataDir,
@@ -136,14 +136,12 @@ async function main() {
     version: process.env.npm_package_version ?? '0.0.0',
     platform: process.platform,
     secrets: new FileSecretStore(join(dataDir, 'secrets.web.json')),
-    writerScript: fromSource
-      ? { url: pathToFileURL(join(here, 'services/db/writer-worker.ts')), execArgv: ['--import', 'tsx'] }
-      : { url: new URL('./db-writer.js', import.meta.url) },
+    writerScript: { url: new URL('./db-writer.js', import.meta.url) },
     ...(process.env.LIANLUO_DEMO_CUSTOMERS ? { demoCustomers: Number(process.env.LIANLUO_DEMO_CUSTOMERS) } : {}),
   });
   const host = await startWebHost({
     services,
-    rendererDir: fromSource ? join(here, '../out/renderer') : join(here, '../renderer'),
+    rendererDir: join(here, '../renderer'),
     port: Number(process.env.LIANLUO_WEB_PORT ?? 0),
   });
   console.log(`Lianluo web: ${host.url}`);

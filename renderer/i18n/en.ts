@@ -64,7 +64,7 @@ export const en = {
     edit: 'Account',
     cancel: 'Cancel',
     forget: 'Sign out of this account',
-    demoHint: 'Filled in with the local demo phone system (npm run demo:call). Replace with your own account.',
+    demoHint: 'Filled in with the local demo phone system (npm run demo:call; its password is lianluo). Replace with your own account.',
     invalid: 'Please correct: {{issues}}',
   },
   call: {

@@ -64,7 +64,7 @@ export const zhCN: Messages = {
     edit: '账号',
     cancel: '取消',
     forget: '退出此账号',
-    demoHint: '已填入本机演示电话系统（npm run demo:call）。请替换为您自己的账号。',
+    demoHint: '已填入本机演示电话系统（npm run demo:call，密码为 lianluo）。请替换为您自己的账号。',
     invalid: '请更正：{{issues}}',
   },
   call: {

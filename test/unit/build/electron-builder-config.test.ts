@@ -35,6 +35,8 @@ describe('electron-builder config', () => {
 
   it('unpacks native addons and references files that exist', () => {
     expect(config.asarUnpack).toContain('**/*.node');
-    for (const f of [config.deb.afterInstall, config.deb.afterRemove, config.mac.entitlements]) expect(existsSync(f), f).toBe(true);
+    for (const f of [config.deb.afterInstall, config.deb.afterRemove, config.mac.entitlements, ...config.linux.extraResources.map((r) => r.from)]) {
+      expect(existsSync(f), f).toBe(true);
+    }
   });
 });
