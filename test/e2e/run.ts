@@ -60,6 +60,7 @@ async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_0
 
 // ---------------------------------------------------------------- the rig
 
+mkdirSync(join(RIG, 'run'), { recursive: true }); // git-ignored, so absent in a fresh clone
 const runDir = mkdtempSync(join(RIG, 'run', 'e2e-'));
 const kamailioDir = join(runDir, 'kamailio');
 const demoKamailioDir = join(runDir, 'demo-kamailio');
