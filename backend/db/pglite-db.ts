@@ -32,9 +32,12 @@ export class PgliteDb implements Db {
     this.q = wrap(pg);
   }
 
-  /** dataDir: a folder (created if missing) or undefined for a throwaway in-memory database. */
-  static async open(dataDir?: string): Promise<PgliteDb> {
-    const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  /**
+   * dataDir: a folder (created if missing) or undefined for a throwaway in-memory database.
+   * from: start from a dump of another database (PGlite dumpDataDir), e.g. a migrated template in tests.
+   */
+  static async open(dataDir?: string, from?: Blob): Promise<PgliteDb> {
+    const pg = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(from ? { loadDataDir: from } : {}) });
     await pg.waitReady;
     return new PgliteDb(pg);
   }
@@ -59,6 +62,11 @@ export class PgliteDb implements Db {
     return async () => {
       await stop();
     };
+  }
+
+  /** A dump of the whole database (for test templates). */
+  dump(): Promise<Blob> {
+    return this.pg.dumpDataDir('none');
   }
 
   async close(): Promise<void> {

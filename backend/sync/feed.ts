@@ -13,7 +13,7 @@
 // cursor can jump there. If compaction moved during the response, the response is cut off without its
 // end line (the client retries and gets 410).
 import { Readable } from 'node:stream';
-import { SYNC_PAGE_DEFAULT, SYNC_PROTOCOL, STREAM_VERSIONS, epochOf, type ResetReason, type ResetRequired, type SyncQuery, type SyncStream } from '../../shared/sync/protocol';
+import { SYNC_PAGE_DEFAULT, SYNC_PROTOCOL, STREAM_VERSIONS, epochOf, parseEpoch, type ResetReason, type ResetRequired, type SyncQuery, type SyncStream } from '../../shared/sync/protocol';
 import type { Db } from '../db/db';
 import { badRequest } from '../http/errors';
 
@@ -78,11 +78,11 @@ const RESET_MESSAGES: Record<ResetReason, string> = {
   ahead: 'this cursor is newer than anything the server has (was it restored from a backup?): rebuild the cache from after=0',
 };
 
-function reset(stream: SyncStream, datasetId: string, reason: ResetReason): ResetRequiredError {
+function reset(stream: SyncStream, meta: StreamMeta, reason: ResetReason): ResetRequiredError {
   return new ResetRequiredError({
     error: { code: 'reset_required', message: RESET_MESSAGES[reason], reason },
     stream,
-    epoch: epochOf(datasetId, stream),
+    epoch: epochOf(meta.datasetId, stream, meta.compactedThrough),
   });
 }
 
@@ -96,16 +96,17 @@ export interface PageOptions {
  */
 export async function openPage(db: Db, stream: SyncStream, q: SyncQuery, opts: PageOptions = {}): Promise<Readable> {
   const meta = await streamMeta(db, stream);
-  const epoch = epochOf(meta.datasetId, stream);
+  const epoch = epochOf(meta.datasetId, stream, meta.compactedThrough);
   if (q.after > 0) {
     if (q.epoch === undefined) throw badRequest('epoch is required when after > 0: send the epoch of the page that gave you this cursor');
-    const dot = q.epoch.lastIndexOf('.');
-    const dataset = q.epoch.slice(0, dot);
-    const version = Number(q.epoch.slice(dot + 1));
-    if (dataset !== meta.datasetId) throw reset(stream, meta.datasetId, 'epoch_changed');
-    if (version !== STREAM_VERSIONS[stream]) throw reset(stream, meta.datasetId, 'schema_changed');
-    if (q.after < meta.compactedThrough) throw reset(stream, meta.datasetId, 'compacted');
-    if (q.after > meta.highWater) throw reset(stream, meta.datasetId, 'ahead');
+    const e = parseEpoch(q.epoch);
+    if (!e) throw badRequest('epoch is not an epoch returned by the server');
+    if (e.datasetId !== meta.datasetId) throw reset(stream, meta, 'epoch_changed');
+    if (e.version !== STREAM_VERSIONS[stream]) throw reset(stream, meta, 'schema_changed');
+    // Below the mark, tombstones the client may need are gone, unless the mark has not moved since the
+    // client's initial sync began: then every tombstone below it was final before the client saw anything.
+    if (q.after < meta.compactedThrough && e.compactedThrough !== meta.compactedThrough) throw reset(stream, meta, 'compacted');
+    if (q.after > meta.highWater) throw reset(stream, meta, 'ahead');
   }
   const limit = q.limit ?? SYNC_PAGE_DEFAULT;
   const batchRows = opts.batchRows ?? BATCH_ROWS;

@@ -6,6 +6,7 @@ import {
   PageBegin,
   PageEnd,
   SYNC_PAGE_MAX,
+  parseEpoch,
   type ChangeOf,
   type PageBegin as PageBeginT,
   type PageEnd as PageEndT,
@@ -75,8 +76,13 @@ export class PageReader<S extends SyncStream> {
       if (b.data.after !== this.request.after) {
         throw new SyncProtocolError('mismatch', `${where}: asked for changes after ${this.request.after}, page starts after ${b.data.after}`);
       }
-      if (this.request.after > 0 && this.request.epoch !== undefined && b.data.epoch !== this.request.epoch) {
-        throw new SyncProtocolError('mismatch', `${where}: epoch ${b.data.epoch} differs from the cursor's ${this.request.epoch}`);
+      if (this.request.after > 0 && this.request.epoch !== undefined) {
+        // The compaction mark may move (the server then says so in the epoch); dataset and shape may not.
+        const want = parseEpoch(this.request.epoch);
+        const got = parseEpoch(b.data.epoch);
+        if (!want || !got || want.datasetId !== got.datasetId || want.version !== got.version) {
+          throw new SyncProtocolError('mismatch', `${where}: epoch ${b.data.epoch} does not continue the cursor's ${this.request.epoch}`);
+        }
       }
       this.begin = b.data;
       return;

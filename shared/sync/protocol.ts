@@ -51,10 +51,12 @@ export const SeqParam = z
   .refine((n) => Number.isSafeInteger(n), 'is too large');
 
 /**
- * Identifies the server dataset and the stream's shape version: `<dataset id>.<stream version>`.
- * Opaque to clients: store it with the cursor and send it back.
+ * Identifies what a cursor is valid against: `<dataset id>.<stream shape version>.<compaction mark>`.
+ * Opaque to clients: store the epoch of the last applied page with its cursor and send it back. It
+ * changes when the server's dataset is replaced, when the stream's row shape changes, and when history
+ * is compacted (a cursor below the new mark then gets 410; one at or above it simply continues).
  */
-export const Epoch = z.string().regex(/^[A-Za-z0-9-]{1,64}\.\d{1,6}$/, 'is not an epoch returned by the server');
+export const Epoch = z.string().regex(/^[A-Za-z0-9-]{1,64}\.\d{1,6}\.\d{1,16}$/, 'is not an epoch returned by the server');
 
 export const SyncQuery = z
   .object({
@@ -155,6 +157,11 @@ export const ResetRequired = z.object({
 });
 export type ResetRequired = z.infer<typeof ResetRequired>;
 
-export function epochOf(datasetId: string, stream: SyncStream): string {
-  return `${datasetId}.${STREAM_VERSIONS[stream]}`;
+export function epochOf(datasetId: string, stream: SyncStream, compactedThrough: number): string {
+  return `${datasetId}.${STREAM_VERSIONS[stream]}.${compactedThrough}`;
+}
+
+export function parseEpoch(epoch: string): { datasetId: string; version: number; compactedThrough: number } | null {
+  const m = /^([A-Za-z0-9-]{1,64})\.(\d{1,6})\.(\d{1,16})$/.exec(epoch);
+  return m ? { datasetId: m[1] as string, version: Number(m[2]), compactedThrough: Number(m[3]) } : null;
 }
