@@ -10,10 +10,14 @@ export const CHANNELS = [
   'sip.credentials',
   'customers.lookup',
   'cache.status',
+  'shell.takeLinks',
+  'shell.notifyIncoming',
+  'shell.dismissNotification',
+  'shell.setInCall',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['settings.changed', 'cache.changed'] as const;
+export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Prefix of every Electron IPC channel, so main can refuse anything that is not ours. */

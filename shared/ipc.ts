@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Channel, EventName } from './ipc-channels';
 import { LookupResult } from './domain/customer';
-import { Locale, NumberPlan, Settings, SipAccount } from './domain/settings';
+import { AudioPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
 
 const Empty = z.object({}).strict();
@@ -33,23 +33,66 @@ export const SaveAccountRequest = SipAccount.extend({
 }).strict();
 export type SaveAccountRequest = z.infer<typeof SaveAccountRequest>;
 
+// ---- the desktop shell (issue 5): OS links, power events, global hotkeys, notifications ----
+
+/** A tel:/sip:/sips:/callto: link the OS handed to the app, e.g. from a CRM page. Dialled only after the agent confirms. */
+export const DialLink = z.object({ url: z.string().max(512).regex(/^(tel|sip|sips|callto):/i, 'must be a tel:, sip:, sips: or callto: link') });
+export type DialLink = z.infer<typeof DialLink>;
+
+/** Power and session events of the OS (Electron powerMonitor). The web host derives its own from the page. */
+export const PowerEvent = z.object({ state: z.enum(['suspend', 'resume', 'lock-screen', 'unlock-screen']) });
+export type PowerEvent = z.infer<typeof PowerEvent>;
+
+/** A call command from outside the page: a global hotkey, or Answer on the desktop notification. */
+export const ShellCommand = z.object({ command: z.enum(HOTKEY_ACTIONS), callId: z.string().max(64).optional() });
+export type ShellCommand = z.infer<typeof ShellCommand>;
+
+export const IncomingNotification = z
+  .object({
+    callId: z.string().min(1).max(64),
+    title: z.string().max(200),
+    body: z.string().max(400),
+    /** The Answer button's label, in the agent's language. */
+    answerLabel: z.string().min(1).max(40),
+  })
+  .strict();
+export type IncomingNotification = z.infer<typeof IncomingNotification>;
+
 export const contract = {
   'app.info': { request: Empty, response: AppInfo },
   'settings.get': { request: Empty, response: Settings },
   'settings.saveAccount': { request: SaveAccountRequest, response: Settings },
   'settings.forgetAccount': { request: Empty, response: Settings },
   'settings.update': {
-    request: z.object({ numberPlan: NumberPlan.optional(), locale: Locale.nullable().optional() }).strict(),
+    request: z
+      .object({
+        numberPlan: NumberPlan.optional(),
+        locale: Locale.nullable().optional(),
+        phone: PhonePrefs.partial().strict().optional(),
+        audio: AudioPrefs.partial().strict().optional(),
+        hotkeys: Hotkeys.partial().strict().optional(),
+      })
+      .strict(),
     response: Settings,
   },
   'sip.credentials': { request: Empty, response: z.object({ password: z.string() }) },
   'customers.lookup': { request: z.object({ ani: z.string().max(256) }).strict(), response: LookupResult },
   'cache.status': { request: Empty, response: CacheStatus },
+  /** Links that arrived before the page could listen (e.g. the app was started by a tel: link). */
+  'shell.takeLinks': { request: Empty, response: z.object({ links: z.array(DialLink).max(20) }) },
+  /** Electron shows a desktop notification with Answer when its window is hidden; the web host cannot (shown: false). */
+  'shell.notifyIncoming': { request: IncomingNotification, response: z.object({ shown: z.boolean() }) },
+  'shell.dismissNotification': { request: z.object({ callId: z.string().min(1).max(64) }).strict(), response: z.object({}) },
+  /** While a call is live the app is kept from being suspended by the OS (App Nap, background suspension). */
+  'shell.setInCall': { request: z.object({ inCall: z.boolean() }).strict(), response: z.object({}) },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
   'settings.changed': Settings,
   'cache.changed': CacheStatus,
+  'shell.link': DialLink,
+  'shell.power': PowerEvent,
+  'shell.command': ShellCommand,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -3,6 +3,7 @@
 // only differ in how requests reach the router.
 import { mkdirSync } from 'node:fs';
 import type { Settings } from '../../shared/domain/settings';
+import type { DialLink, IncomingNotification } from '../../shared/ipc';
 import { AppError } from '../../shared/result';
 import { lookupCaller } from './lookup/lookup-service';
 import { openDb, type Db } from './db/open';
@@ -25,6 +26,18 @@ export interface ServicesOptions {
   log?: Logger;
   /** Demo customers loaded into an empty cache on first start (0: none). */
   demoCustomers?: number;
+  /** The desktop shell's part (Electron only): OS links, notifications, keeping the app awake in a call. */
+  shell?: ShellPort;
+}
+
+/** What only a desktop shell can do. The web host has none: its page uses the browser's own APIs. */
+export interface ShellPort {
+  /** tel:/sip: links received before the page listened; each is returned once. */
+  takeLinks(): DialLink[];
+  /** Show an incoming-call notification with Answer when the window is hidden; false when not shown. */
+  notifyIncoming(n: IncomingNotification): boolean;
+  dismissNotification(callId: string): void;
+  setInCall(inCall: boolean): void;
 }
 
 export interface Services {
@@ -58,6 +71,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     hasPassword: (await o.secrets.get(SIP_PASSWORD_KEY)) !== undefined,
     numberPlan: s.numberPlan,
     locale: s.locale,
+    phone: s.phone,
+    audio: s.audio,
+    hotkeys: s.hotkeys,
   });
   const changed = async (s: StoredSettings) => {
     const out = await toSettings(s);
@@ -84,6 +100,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         settings.update({
           ...(patch.numberPlan ? { numberPlan: patch.numberPlan } : {}),
           ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+          ...(patch.phone ? { phone: { ...settings.get().phone, ...patch.phone } } : {}),
+          ...(patch.audio ? { audio: { ...settings.get().audio, ...patch.audio } } : {}),
+          ...(patch.hotkeys ? { hotkeys: { ...settings.get().hotkeys, ...patch.hotkeys } } : {}),
         }),
       ),
     'sip.credentials': async () => {
@@ -92,6 +111,16 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     },
     'customers.lookup': ({ ani }) => lookupCaller(reader, ani, settings.get().numberPlan),
     'cache.status': () => readStatus(reader),
+    'shell.takeLinks': () => ({ links: o.shell?.takeLinks() ?? [] }),
+    'shell.notifyIncoming': (n) => ({ shown: o.shell?.notifyIncoming(n) ?? false }),
+    'shell.dismissNotification': ({ callId }) => {
+      o.shell?.dismissNotification(callId);
+      return {};
+    },
+    'shell.setInCall': ({ inCall }) => {
+      o.shell?.setInCall(inCall);
+      return {};
+    },
   };
 
   const router = createRouter(handlers, log);

@@ -1,5 +1,5 @@
 // Default values, free of zod so the renderer can import them without the schema library.
-import type { NumberPlan, SipAccount } from './settings';
+import type { AudioPrefs, Hotkeys, NumberPlan, PhonePrefs, SipAccount } from './settings';
 
 export const DEFAULT_NUMBER_PLAN: NumberPlan = { defaultRegion: 'CN', localAreaCode: '', outsideLinePrefix: '' };
 
@@ -9,4 +9,18 @@ export const DEMO_ACCOUNT: SipAccount = {
   sipUri: 'sip:1001@127.0.0.1',
   authUser: '1001',
   displayName: 'Agent 1001',
+};
+
+export const DEFAULT_PHONE_PREFS: PhonePrefs = { dtmfMode: 'rfc4733', wrapUpSeconds: 30, whenNotReady: 'busy' };
+
+export const DEFAULT_AUDIO_PREFS: AudioPrefs = { microphone: null, speaker: null, ringer: null };
+
+/** Global hotkeys (Electron): rare combinations, so they do not steal another application's shortcuts. */
+export const DEFAULT_HOTKEYS: Hotkeys = {
+  answer: 'CommandOrControl+Alt+A',
+  hangup: 'CommandOrControl+Alt+H',
+  mute: 'CommandOrControl+Alt+M',
+  hold: 'CommandOrControl+Alt+P',
+  transfer: null,
+  dial: 'CommandOrControl+Alt+D',
 };

@@ -3,18 +3,30 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_NUMBER_PLAN } from '../../../shared/domain/defaults';
-import { Locale, NumberPlan, SipAccount } from '../../../shared/domain/settings';
+import { DEFAULT_AUDIO_PREFS, DEFAULT_HOTKEYS, DEFAULT_NUMBER_PLAN, DEFAULT_PHONE_PREFS } from '../../../shared/domain/defaults';
+import { AudioPrefs, Hotkeys, Locale, NumberPlan, PhonePrefs, SipAccount } from '../../../shared/domain/settings';
 
 const StoredSettings = z.object({
   version: z.literal(1),
   account: SipAccount.nullable(),
   numberPlan: NumberPlan,
   locale: Locale.nullable(),
+  // Added by issue 5: files written before it get the defaults.
+  phone: PhonePrefs.default(DEFAULT_PHONE_PREFS),
+  audio: AudioPrefs.default(DEFAULT_AUDIO_PREFS),
+  hotkeys: Hotkeys.default(DEFAULT_HOTKEYS),
 });
 export type StoredSettings = z.infer<typeof StoredSettings>;
 
-export const DEFAULT_SETTINGS: StoredSettings = { version: 1, account: null, numberPlan: DEFAULT_NUMBER_PLAN, locale: null };
+export const DEFAULT_SETTINGS: StoredSettings = {
+  version: 1,
+  account: null,
+  numberPlan: DEFAULT_NUMBER_PLAN,
+  locale: null,
+  phone: DEFAULT_PHONE_PREFS,
+  audio: DEFAULT_AUDIO_PREFS,
+  hotkeys: DEFAULT_HOTKEYS,
+};
 
 export interface SettingsLogger {
   warn(msg: string): void;

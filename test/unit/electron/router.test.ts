@@ -12,6 +12,9 @@ const SETTINGS = {
   hasPassword: true,
   numberPlan: { defaultRegion: 'CN', localAreaCode: '', outsideLinePrefix: '' },
   locale: null,
+  phone: { dtmfMode: 'rfc4733' as const, wrapUpSeconds: 30, whenNotReady: 'busy' as const },
+  audio: { microphone: { deviceId: 'abc', label: 'Jabra Evolve2 65' }, speaker: null, ringer: null },
+  hotkeys: { answer: 'CommandOrControl+Alt+A', hangup: null, mute: null, hold: null, transfer: null, dial: null },
 };
 const STATUS = { customers: 1, phones: 1, interactions: 0, schemaVersion: 1, source: 'demo' as const };
 const LOOKUP = {
@@ -28,10 +31,20 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'settings.get': {},
   'settings.saveAccount': { ...SETTINGS.account, password: 'secret' },
   'settings.forgetAccount': {},
-  'settings.update': { numberPlan: { defaultRegion: 'CN', localAreaCode: '10', outsideLinePrefix: '9' }, locale: 'zh-CN' },
+  'settings.update': {
+    numberPlan: { defaultRegion: 'CN', localAreaCode: '10', outsideLinePrefix: '9' },
+    locale: 'zh-CN',
+    phone: { dtmfMode: 'info', wrapUpSeconds: 60 },
+    audio: { ringer: { deviceId: 'def', label: 'Speakers' } },
+    hotkeys: { answer: 'Ctrl+Shift+F9' },
+  },
   'sip.credentials': {},
   'customers.lookup': { ani: '13800138000' },
   'cache.status': {},
+  'shell.takeLinks': {},
+  'shell.notifyIncoming': { callId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB', title: 'Incoming call', body: '王芳', answerLabel: 'Answer' },
+  'shell.dismissNotification': { callId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB' },
+  'shell.setInCall': { inCall: true },
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -44,6 +57,10 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'sip.credentials': () => ({ password: 'secret' }),
     'customers.lookup': () => LOOKUP,
     'cache.status': () => STATUS,
+    'shell.takeLinks': () => ({ links: [{ url: 'tel:+861088886666' }] }),
+    'shell.notifyIncoming': () => ({ shown: false }),
+    'shell.dismissNotification': () => ({}),
+    'shell.setInCall': () => ({}),
     ...overrides,
   };
 }

@@ -41,6 +41,28 @@ describe('SettingsService', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).locale).toBe('en');
   });
 
+  it('reads a file written before the phone, audio and hotkey settings existed, with their defaults', () => {
+    const { file } = folder();
+    writeFileSync(file, JSON.stringify({ version: 1, account: ACCOUNT, numberPlan: DEFAULT_SETTINGS.numberPlan, locale: 'en' }));
+    const warn = vi.fn();
+    const s = new SettingsService(file, { warn });
+    expect(warn).not.toHaveBeenCalled();
+    expect(s.get()).toEqual({ ...DEFAULT_SETTINGS, account: ACCOUNT, locale: 'en' });
+    s.update({ phone: { ...s.get().phone, dtmfMode: 'info' }, audio: { ...s.get().audio, ringer: { deviceId: 'x1', label: 'Desk speaker' } } });
+    const again = new SettingsService(file, { warn });
+    expect(again.get().phone.dtmfMode).toBe('info');
+    expect(again.get().audio.ringer).toEqual({ deviceId: 'x1', label: 'Desk speaker' });
+  });
+
+  it('refuses a global hotkey without a modifier (it would swallow plain typing)', () => {
+    const { file } = folder();
+    const s = new SettingsService(file, { warn: vi.fn() });
+    expect(() => s.update({ hotkeys: { ...s.get().hotkeys, answer: 'A' } })).toThrow();
+    expect(() => s.update({ hotkeys: { ...s.get().hotkeys, answer: 'Alt+Shift+<script>' } })).toThrow();
+    s.update({ hotkeys: { ...s.get().hotkeys, answer: 'Ctrl+Shift+F9', transfer: null } });
+    expect(s.get().hotkeys.answer).toBe('Ctrl+Shift+F9');
+  });
+
   it('refuses an invalid update and changes nothing', () => {
     const { file } = folder();
     const s = new SettingsService(file, { warn: vi.fn() });
