@@ -40,7 +40,7 @@ export interface BackendOptions {
 }
 
 export async function buildApp(opts: BackendOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, forceCloseConnections: true, exposeHeadRoutes: false });
   const hub = new LiveHub(opts.db, { warn: (obj, msg) => app.log.warn(obj, msg) }, opts.heartbeatMs);
   const ctx: RouteContext = {
     db: opts.db,

@@ -22,15 +22,26 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule (the auth matrix test checks it covers them all). */
+    routeTable: RouteEntry[];
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 export function installAccessControl(app: FastifyInstance, db: Queryable): void {
+  const table: RouteEntry[] = [];
+  app.decorate('routeTable', table);
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
-    if (access === undefined && !route.url.startsWith('*')) {
-      throw new Error(`route ${route.method} ${route.url} declares no config.access`);
-    }
+    if (access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.access`);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const access = req.routeOptions.config.access;

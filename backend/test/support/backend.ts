@@ -130,7 +130,7 @@ export class Client {
     }
     const res = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
-    let json: unknown = undefined;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
