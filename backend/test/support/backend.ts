@@ -123,7 +123,7 @@ export class Client {
   async req<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<Response<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | Buffer | undefined = opts.body;
+    let body: string | Uint8Array<ArrayBuffer> | undefined = typeof opts.body === 'string' || opts.body === undefined ? opts.body : Uint8Array.from(opts.body);
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
