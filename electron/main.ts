@@ -1,6 +1,6 @@
 // The Electron shell: window, security, the app:// protocol and the IPC transport. Everything else is
 // in electron/services (plain Node, tested without Electron). Keep this file small.
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, ipcMain, net, Notification, powerMonitor, powerSaveBlocker, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCsp } from '../shared/security/csp';
@@ -9,6 +9,9 @@ import { APP_ENTRY, APP_HOST, APP_SCHEME, externalUrlAllowed, isAppUrl, permissi
 import { createSafeStorageSecretStore } from './safe-storage-secrets';
 import { SECURE_WEB_PREFERENCES } from './secure-window';
 import { startServices, type Services } from './services/app-services';
+import { createDesktopShell } from './shell/desktop';
+import { GlobalHotkeys } from './shell/hotkeys';
+import { LinkQueue, linksInArgv } from './shell/links';
 import { contentType, staticPath } from './services/static-files';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -20,10 +23,35 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
 ]);
 
+// A softphone must keep its timers and its SIP socket running when the window is hidden or covered
+// (backgroundThrottling: false in secure-window.ts covers the page; these cover the whole renderer).
+app.commandLine.appendSwitch('disable-background-timer-throttling');
+app.commandLine.appendSwitch('disable-renderer-backgrounding');
+app.commandLine.appendSwitch('disable-backgrounding-occluded-windows');
+
+// One instance: a second start (e.g. a tel: link clicked in a browser) hands its link to the first.
 if (!app.requestSingleInstanceLock()) app.quit();
+app.setAppUserModelId('cn.lianluo.desktop'); // Windows: notifications need it
 
 let services: Services | undefined;
 let mainWindow: BrowserWindow | undefined;
+
+function showWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+const links = new LinkQueue((link) => {
+  services?.events.emit('shell.link', link);
+  showWindow();
+});
+for (const l of linksInArgv(process.argv)) links.push(l);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  links.push(url);
+});
 
 function serveApp(): void {
   const csp = buildCsp();
@@ -84,12 +112,37 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-app.on('second-instance', () => {
-  if (mainWindow) {
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
-  }
+app.on('second-instance', (_event, argv) => {
+  for (const l of linksInArgv(argv)) links.push(l);
+  showWindow();
 });
+
+const desktopShell = createDesktopShell({
+  links,
+  notification: Notification.isSupported() ? (o) => new Notification(o) : null,
+  windowHidden: () => !mainWindow || !mainWindow.isVisible() || mainWindow.isMinimized() || !mainWindow.isFocused(),
+  answer: (callId) => {
+    showWindow();
+    services?.events.emit('shell.command', { command: 'answer', callId });
+  },
+  keepAwake: { start: () => powerSaveBlocker.start('prevent-app-suspension'), stop: (id) => powerSaveBlocker.stop(id) },
+});
+
+/** Global hotkeys from the settings, re-registered when they change. */
+function bindShell(s: Services): void {
+  const hotkeys = new GlobalHotkeys(globalShortcut, (command) => s.events.emit('shell.command', { command }));
+  hotkeys.apply(s.settings.get().hotkeys);
+  s.events.listen((event) => {
+    if (event === 'settings.changed') hotkeys.apply(s.settings.get().hotkeys);
+  });
+  for (const state of ['suspend', 'resume', 'lock-screen', 'unlock-screen'] as const) {
+    powerMonitor.on(state as 'suspend', () => s.events.emit('shell.power', { state }));
+  }
+  app.on('will-quit', () => {
+    hotkeys.clear();
+    desktopShell.dispose();
+  });
+}
 
 app.whenReady().then(async () => {
   lockDown();
@@ -103,6 +156,7 @@ app.whenReady().then(async () => {
       platform: process.platform,
       secrets: await createSafeStorageSecretStore(join(dataDir, 'secrets.json'), (m) => console.warn(`[lianluo] ${m}`)),
       writerScript: { url: new URL('./db-writer.js', import.meta.url) },
+      shell: desktopShell,
     });
   } catch (e) {
     dialog.showErrorBox('Lianluo cannot start', e instanceof Error ? e.message : String(e));
@@ -110,6 +164,8 @@ app.whenReady().then(async () => {
     return;
   }
   bindIpc(ipcMain, services);
+  bindShell(services);
+  for (const scheme of ['tel', 'sip']) if (!app.isDefaultProtocolClient(scheme)) app.setAsDefaultProtocolClient(scheme);
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();

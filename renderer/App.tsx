@@ -3,6 +3,7 @@ import { useSettingsState } from './app-context';
 import { AccountForm } from './views/AccountForm';
 import { CallAnnouncer, CallPanel } from './views/CallPanel';
 import { Header } from './views/Header';
+import { PhoneSettings } from './views/PhoneSettings';
 import { PopPanel } from './views/PopPanel';
 import { ProblemBanner } from './views/ProblemBanner';
 
@@ -21,6 +22,7 @@ export function App() {
           <>
             <div className="column column-call">
               <CallPanel />
+              <PhoneSettings />
             </div>
             <div className="column column-pop">
               <PopPanel />

@@ -3,7 +3,11 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { LianluoBridge } from '../shared/ipc';
+import type { AudioDevices, AudioDevicesState } from './audio/devices';
+import type { CallUiState, CallUiStore } from './phone/call-ui';
 import type { Phone } from './phone/phone';
+import type { Ringtone } from './phone/ringtone';
+import type { AgentStore, AgentStoreState } from './stores/agent-store';
 import type { PhoneState, PhoneStore } from './stores/phone-store';
 import type { PopState, PopStore } from './stores/pop-store';
 import type { SettingsState, SettingsStore } from './stores/settings-store';
@@ -14,6 +18,10 @@ export interface AppDeps {
   phoneStore: PhoneStore;
   popStore: PopStore;
   settingsStore: SettingsStore;
+  agentStore: AgentStore;
+  callUi: CallUiStore;
+  audio: AudioDevices;
+  ringtone: Ringtone;
   /** Save the account and (re)connect the phone. */
   connect(): Promise<void>;
 }
@@ -33,3 +41,6 @@ export function useDeps(): AppDeps {
 export const usePhoneState = <T,>(sel: (s: PhoneState) => T): T => useStore(useDeps().phoneStore, sel);
 export const usePopState = <T,>(sel: (s: PopState) => T): T => useStore(useDeps().popStore, sel);
 export const useSettingsState = <T,>(sel: (s: SettingsState) => T): T => useStore(useDeps().settingsStore, sel);
+export const useAgentState = <T,>(sel: (s: AgentStoreState) => T): T => useStore(useDeps().agentStore, sel);
+export const useCallUi = <T,>(sel: (s: CallUiState) => T): T => useStore(useDeps().callUi, sel);
+export const useAudioDevices = <T,>(sel: (s: AudioDevicesState) => T): T => useStore(useDeps().audio.store, sel);

@@ -8,8 +8,12 @@ import { AppProvider, type AppDeps } from './app-context';
 import { unwrap } from './bridge/api';
 import { createWebBridge } from './bridge/web-transport';
 import { initI18n, pickLocale, setLocale } from './i18n';
+import { AudioDevices } from './audio/devices';
+import { createCallUiStore } from './phone/call-ui';
 import { Phone } from './phone/phone';
 import { Ringtone } from './phone/ringtone';
+import { admitsCalls, wireCalls } from './phone/wiring';
+import { createAgentStore } from './stores/agent-store';
 import { createPhoneStore } from './stores/phone-store';
 import { createPopStore } from './stores/pop-store';
 import { createSettingsStore } from './stores/settings-store';
@@ -20,22 +24,29 @@ async function boot() {
   const settingsStore = createSettingsStore();
   const phoneStore = createPhoneStore();
   const popStore = createPopStore({ lookup: (ani) => unwrap(api.customers.lookup({ ani })) });
-  const phone = new Phone(phoneStore, {
-    // The pop starts on the INVITE, before the UI even knows a call rings.
-    onIncoming: (callId, number) => {
-      const asked = performance.now();
-      return popStore
-        .getState()
-        .start(callId, number)
-        .then(() => performance.measure('lianluo.pop.lookup', { start: asked, end: performance.now(), detail: { callId } }));
-    },
-  });
-
+  const agentStore = createAgentStore();
+  const callUi = createCallUiStore();
+  const audio = new AudioDevices({ save: (patch) => unwrap(api.settings.update({ audio: patch })).then(() => undefined) });
   const ringtone = new Ringtone();
-  phoneStore.subscribe(
-    (s) => s.order.some((id) => s.calls[id]?.state === 'ringing'),
-    (ringing) => (ringing ? ringtone.start() : ringtone.stop()),
+  const phone = new Phone(
+    phoneStore,
+    {
+      // The pop starts on the INVITE, before the UI even knows a call rings. A transferred call pops the
+      // customer the first agent had (by the caller's number, preferring the same record).
+      onIncoming: (callId, number, context) => {
+        const asked = performance.now();
+        return popStore
+          .getState()
+          .start(callId, number, context ? { fromInteraction: context.interactionId, ...(context.customerId ? { preferCustomerId: context.customerId } : {}) } : {})
+          .then(() => performance.measure('lianluo.pop.lookup', { start: asked, end: performance.now(), detail: { callId } }));
+      },
+      onOutgoing: (callId, number, customerId) => void popStore.getState().start(callId, number, customerId ? { preferCustomerId: customerId } : {}),
+      admit: () => admitsCalls(agentStore, settingsStore),
+      customerFor: (callId) => popStore.getState().pops[callId]?.selectedId,
+    },
+    { media: audio },
   );
+
   // A pop lives as long as its call is on screen.
   phoneStore.subscribe(
     (s) => s.order,
@@ -69,7 +80,8 @@ async function boot() {
     const { password } = await unwrap(api.sip.credentials());
     await phone.start(s.account, password);
   };
-  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, connect };
+  wireCalls({ api, transport: settingsStore.getState().app?.transport ?? 'web', phone, phoneStore, agentStore, popStore, settingsStore, callUi, audio, ringtone, t: (k, p) => i18next.t(k, p ?? {}) });
+  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, connect };
   if (settings.account) void connect();
   window.addEventListener('beforeunload', () => void phone.stop());
 

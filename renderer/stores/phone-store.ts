@@ -2,6 +2,8 @@
 // read by views through selectors. SIP.js objects never enter this store.
 import { createStore } from 'zustand/vanilla';
 import { subscribeWithSelector } from 'zustand/middleware';
+import type { TransferContext } from '../phone/context-header';
+import type { CallQuality } from '../phone/quality';
 
 export type RegistrationState = 'unconfigured' | 'connecting' | 'registered' | 'unregistered' | 'failed';
 
@@ -10,15 +12,32 @@ export type PhoneProblem =
   | 'wrong_password' // 401/403 after our credentials were sent
   | 'server_unreachable' // the WebSocket did not open
   | 'connection_lost' // it was open and dropped; we are retrying
+  | 'network_offline' // the computer has no network (the OS / browser says so)
+  | 'suspended' // the computer slept; reconnecting after wake-up
   | 'rejected' // the registrar refused for another reason (status in detail)
   | 'no_microphone' // none plugged in
   | 'microphone_blocked' // permission denied / in use by another app
   | 'no_password'; // the account needs a password and none is stored
 
-export type CallState = 'ringing' | 'connecting' | 'active' | 'ended';
-export type EndReason = 'hangup_local' | 'hangup_remote' | 'rejected' | 'missed' | 'cancelled' | 'failed';
+/**
+ * ringing: inbound, not answered · dialing: outbound, not answered (progress says how far) ·
+ * connecting: answered here, media being set up · active: talking · held: on hold (by us) · ended.
+ */
+export type CallState = 'ringing' | 'dialing' | 'connecting' | 'active' | 'held' | 'ended';
+export type EndReason =
+  | 'hangup_local'
+  | 'hangup_remote'
+  | 'rejected' // we rejected a ringing call
+  | 'busy' // declined automatically (486) because the agent was not available
+  | 'missed'
+  | 'cancelled' // we cancelled an outbound call before it was answered
+  | 'unanswered' // the far end refused or did not answer our outbound call
+  | 'transferred' // handed to someone else (blind or attended)
+  | 'connection_lost' // the signalling died while the call was being set up
+  | 'failed';
 
 export interface CallSnapshot {
+  /** Our id for the call: the interaction id (a ULID), stable even when the SIP session behind it is replaced. */
   id: string;
   direction: 'inbound' | 'outbound';
   /** The caller's number as delivered (PAI, then From), cleaned and bounded; used for the screen pop. */
@@ -32,6 +51,26 @@ export interface CallSnapshot {
   answeredAt?: number;
   endedAt?: number;
   endReason?: EndReason;
+  /** What the far end or the browser said, for admins (e.g. "486 Busy Here"); never the only explanation. */
+  endDetail?: string;
+  /** Microphone muted on this call. */
+  muted: boolean;
+  /** The far end put us on hold (its re-INVITE was sendonly/inactive). */
+  remoteHold?: boolean;
+  /** Outbound progress: 'trying' until the far end rings (180/183), then 'ringing'. */
+  progress?: 'trying' | 'ringing';
+  /** This call is the consultation leg of an attended transfer of that call. */
+  consultFor?: string;
+  /** Received with the call (X-Lianluo-Context): the interaction it continues. */
+  context?: TransferContext;
+  /** Transfer in progress or failed for this call. */
+  transfer?: { kind: 'blind' | 'attended'; target: string; state: 'trying' | 'failed'; detail?: string };
+  /** The last quality sample (kept after the call ends, for the interaction record). */
+  quality?: CallQuality;
+  /** DTMF digits sent on this call, in order (shown on the keypad; bounded). */
+  dtmf?: string;
+  /** A hold / resume / transfer request is under way: the buttons wait for it. */
+  pending?: 'hold' | 'resume' | 'transfer';
 }
 
 export interface PhoneState {
@@ -39,6 +78,10 @@ export interface PhoneState {
   problem?: PhoneProblem;
   /** Extra detail for admins (status line, error name); never the only explanation. */
   problemDetail?: string;
+  /** When registration was last lost (epoch ms); cleared when registered. */
+  downSince?: number;
+  /** When the next reconnection attempt is due (epoch ms), while one is scheduled. */
+  retryAt?: number;
   microphone: 'unknown' | 'ok' | PhoneProblem;
   calls: Record<string, CallSnapshot>;
   /** Call ids, oldest first. */
@@ -46,6 +89,7 @@ export interface PhoneState {
 
   setRegistration(registration: RegistrationState, problem?: PhoneProblem, problemDetail?: string): void;
   setMicrophone(m: PhoneState['microphone']): void;
+  setRetryAt(at: number | undefined): void;
   addCall(call: CallSnapshot): void;
   updateCall(id: string, patch: Partial<Omit<CallSnapshot, 'id'>>): void;
   /** Forget ended calls (the UI keeps the last one until the next call or a dismiss). */
@@ -60,8 +104,14 @@ export function createPhoneStore() {
       calls: {},
       order: [],
       setRegistration: (registration, problem, problemDetail) =>
-        set({ registration, problem, problemDetail }),
+        set((s) => ({
+          registration,
+          problem,
+          problemDetail,
+          downSince: registration === 'registered' || registration === 'unconfigured' ? undefined : (s.downSince ?? Date.now()),
+        })),
       setMicrophone: (microphone) => set({ microphone }),
+      setRetryAt: (retryAt) => set({ retryAt }),
       // A new call replaces the ended ones still on screen, so the store never grows with the shift.
       addCall: (call) =>
         set((s) => {
@@ -73,7 +123,9 @@ export function createPhoneStore() {
       updateCall: (id, patch) =>
         set((s) => {
           const cur = s.calls[id];
-          if (!cur || cur.state === 'ended') return s;
+          if (!cur) return s;
+          // An ended call only takes its last quality sample (stored with the interaction record).
+          if (cur.state === 'ended') return patch.quality && Object.keys(patch).length === 1 ? { calls: { ...s.calls, [id]: { ...cur, quality: patch.quality } } } : s;
           return { calls: { ...s.calls, [id]: { ...cur, ...patch } } };
         }),
       clearEnded: () =>
@@ -87,22 +139,44 @@ export function createPhoneStore() {
 
 export type PhoneStore = ReturnType<typeof createPhoneStore>;
 
-/** What the agent is doing, derived from the phone (issue 5 adds Not Ready and Wrap-up). */
+export const isLive = (c: CallSnapshot | undefined): c is CallSnapshot => !!c && c.state !== 'ended';
+/** A call the agent is busy with: answered or being placed (not merely ringing in). */
+export const isEngaged = (c: CallSnapshot): boolean => c.state === 'dialing' || c.state === 'connecting' || c.state === 'active' || c.state === 'held';
+
+export function liveCalls(s: Pick<PhoneState, 'calls' | 'order'>): CallSnapshot[] {
+  return s.order.map((id) => s.calls[id]).filter(isLive);
+}
+
+/** What the phone tells the agent state machine: registered, something ringing in, something engaged. */
+export interface PhoneSummary {
+  registered: boolean;
+  ringing: boolean;
+  onCall: boolean;
+}
+
+export function phoneSummary(s: Pick<PhoneState, 'registration' | 'calls' | 'order'>): PhoneSummary {
+  const live = liveCalls(s);
+  return { registered: s.registration === 'registered', ringing: live.some((c) => c.state === 'ringing'), onCall: live.some(isEngaged) };
+}
+
+/** What the agent is doing, as the phone alone sees it (the agent store adds Not Ready and Wrap-up). */
 export type AgentStatus = 'offline' | 'ready' | 'ringing' | 'on_call';
 
 export function agentStatus(s: Pick<PhoneState, 'registration' | 'calls' | 'order'>): AgentStatus {
-  const live = s.order.map((id) => s.calls[id]).filter((c): c is CallSnapshot => !!c && c.state !== 'ended');
-  if (live.some((c) => c.state === 'active' || c.state === 'connecting')) return 'on_call';
-  if (live.some((c) => c.state === 'ringing')) return 'ringing';
-  return s.registration === 'registered' ? 'ready' : 'offline';
+  const p = phoneSummary(s);
+  if (p.onCall) return 'on_call';
+  if (p.ringing) return 'ringing';
+  return p.registered ? 'ready' : 'offline';
 }
 
-/** The call the screen is about: a live one (newest ringing first), else the last ended one. */
+/** The call the screen is about: the newest ringing one, else the one we talk on, else a held one, else the last ended one. */
 export function focusCall(s: Pick<PhoneState, 'calls' | 'order'>): CallSnapshot | undefined {
   const calls = s.order.map((id) => s.calls[id]).filter((c): c is CallSnapshot => !!c);
+  const newest = (pred: (c: CallSnapshot) => boolean) => [...calls].reverse().find(pred);
   return (
-    [...calls].reverse().find((c) => c.state === 'ringing') ??
-    [...calls].reverse().find((c) => c.state !== 'ended') ??
+    newest((c) => c.state === 'ringing') ??
+    newest((c) => c.state === 'active' || c.state === 'connecting' || c.state === 'dialing') ??
+    newest((c) => c.state !== 'ended') ??
     calls[calls.length - 1]
   );
 }

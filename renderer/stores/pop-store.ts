@@ -13,11 +13,22 @@ export interface Pop {
   error?: string;
   /** Fields the agent typed on a new-customer card while the caller was talking. */
   draft?: { name: string; company: string; notes: string };
+  /**
+   * The interaction this call continues (a transfer or consult carried X-Lianluo-Context): the first
+   * agent's notes are fetched by it from the backend (with the outbox issue).
+   */
+  fromInteraction?: string;
+}
+
+export interface PopOptions {
+  /** Select this customer when the lookup finds it (a transfer's context, a click-to-dial from a card). */
+  preferCustomerId?: string;
+  fromInteraction?: string;
 }
 
 export interface PopState {
   pops: Record<string, Pop>;
-  start(callId: string, number: string): Promise<void>;
+  start(callId: string, number: string, options?: PopOptions): Promise<void>;
   select(callId: string, customerId: string | undefined): void;
   editDraft(callId: string, patch: Partial<NonNullable<Pop['draft']>>): void;
   drop(callId: string): void;
@@ -30,8 +41,9 @@ export interface PopDeps {
 export function createPopStore(deps: PopDeps) {
   return createStore<PopState>()((set, get) => ({
     pops: {},
-    async start(callId, number) {
-      set((s) => ({ pops: { ...s.pops, [callId]: { callId, number, status: 'loading' } } }));
+    async start(callId, number, options = {}) {
+      const from = options.fromInteraction ? { fromInteraction: options.fromInteraction } : {};
+      set((s) => ({ pops: { ...s.pops, [callId]: { callId, number, status: 'loading', ...from } } }));
       const update = (patch: Partial<Pop>) =>
         set((s) => {
           const cur = s.pops[callId];
@@ -40,7 +52,8 @@ export function createPopStore(deps: PopDeps) {
       try {
         const result = await deps.lookup(number);
         const only = result.customers.length === 1 ? result.customers[0]?.id : undefined;
-        update({ status: 'done', result, selectedId: only });
+        const preferred = result.customers.find((c) => c.id === options.preferCustomerId)?.id;
+        update({ status: 'done', result, selectedId: preferred ?? only });
       } catch (e) {
         update({ status: 'error', error: e instanceof Error ? e.message : String(e) });
       }

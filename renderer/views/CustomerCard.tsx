@@ -1,11 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import type { CustomerCard as Card } from '../../shared/domain/customer';
+import { useDeps, usePhoneState } from '../app-context';
+import { useDialer } from './call-hooks';
 import { dateTime, relativeTime } from './format';
 
 /** The caller's record. Every value is rendered as text (React escapes it); nothing becomes markup. */
 export function CustomerCard({ customer, matchedBy }: { customer: Card; matchedBy: 'exact' | 'suffix' }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
+  const dial = useDialer();
+  const { callUi } = useDeps();
+  const registered = usePhoneState((s) => s.registration === 'registered');
   return (
     <article className="customer-card" data-testid="customer-card" data-customer-id={customer.id} aria-label={customer.name}>
       <header className="customer-head">
@@ -49,6 +54,16 @@ export function CustomerCard({ customer, matchedBy }: { customer: Card; matchedB
             <li key={p.e164}>
               <span className="phone-number">{p.display}</span>
               {p.label ? <span className="phone-label">{p.label}</span> : null}
+              {/* Click-to-dial: the record's E.164 number, dialled the way the site's PBX expects. */}
+              <button
+                type="button"
+                className="btn btn-link dial-number"
+                disabled={!registered}
+                aria-label={t('call.callNumber', { number: p.display })}
+                onClick={() => void dial(p.e164, 'record', customer.id).then((ok) => ok && callUi.getState().closeDial())}
+              >
+                {t('call.callShort')}
+              </button>
             </li>
           ))}
         </ul>

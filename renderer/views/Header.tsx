@@ -3,12 +3,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Locale } from '../../shared/domain/settings';
 import { unwrap } from '../bridge/api';
 import { useDeps, usePhoneState, useSettingsState } from '../app-context';
-import { agentStatus } from '../stores/phone-store';
+import { AgentStateControl } from './AgentStateControl';
 
 export function Header({ onEditAccount }: { onEditAccount: () => void }) {
   const { t } = useTranslation();
   const { api } = useDeps();
-  const status = usePhoneState((s) => agentStatus(s));
   const registration = usePhoneState((s) => s.registration);
   const { settings, cache } = useSettingsState(useShallow((s) => ({ settings: s.settings, cache: s.cache })));
   const account = settings?.account;
@@ -28,9 +27,7 @@ export function Header({ onEditAccount }: { onEditAccount: () => void }) {
         <span className="brand-tagline">{t('app.tagline')}</span>
       </div>
       <div className="header-status">
-        <span className={`pill pill-${status}`} data-testid="agent-status">
-          {t(`agent.${status}`)}
-        </span>
+        <AgentStateControl />
         <span className={`reg reg-${registration}`} data-testid="registration">
           {t(`registration.${registration}`)}
           {account ? <span className="reg-user"> · {account.sipUri.replace(/^sips?:/, '')}</span> : null}

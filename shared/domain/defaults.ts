@@ -11,7 +11,8 @@ export const DEMO_ACCOUNT: SipAccount = {
   displayName: 'Agent 1001',
 };
 
-export const DEFAULT_PHONE_PREFS: PhonePrefs = { dtmfMode: 'rfc4733', wrapUpSeconds: 30, whenNotReady: 'busy' };
+/** Wrap-up is a team's policy: off until it is set (Audio and phone settings, later from the backend). */
+export const DEFAULT_PHONE_PREFS: PhonePrefs = { dtmfMode: 'rfc4733', wrapUpSeconds: 0, whenNotReady: 'busy' };
 
 export const DEFAULT_AUDIO_PREFS: AudioPrefs = { microphone: null, speaker: null, ringer: null };
 

@@ -17,6 +17,7 @@ const call = (id: string, patch: Partial<CallSnapshot> = {}): CallSnapshot => ({
   state: 'ringing',
   inviteAt: ++t,
   startedAt: t,
+  muted: false,
   ...patch,
 });
 const s = () => store.getState();

@@ -1,0 +1,84 @@
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
+import { AFTER_CALL_REASON, DEFAULT_NOT_READY_REASONS } from '../../shared/domain/agent-state';
+import { useAgentState, useDeps } from '../app-context';
+import { useNow } from './call-hooks';
+import { clock } from './format';
+
+/** A reason's label in the UI language (reasons are data with their own labels, configured by admins later). */
+export function reasonLabel(id: string, language: string): string {
+  const r = DEFAULT_NOT_READY_REASONS.find((x) => x.id === id);
+  if (!r) return id;
+  return language.startsWith('zh') ? r.label['zh-CN'] : r.label.en;
+}
+
+/** Ask once, on a click, for browser notifications (the web host); Electron shows its own. */
+function askForNotifications(): void {
+  if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
+}
+
+/** The agent's state with the time in it, always visible; the choice for when no call needs them; "Not Ready after this call". */
+export function AgentStateControl() {
+  const { t, i18n } = useTranslation();
+  const { agentStore } = useDeps();
+  const id = useId();
+  const s = useAgentState(
+    useShallow((x) => ({ state: x.state, reason: x.reason, since: x.since, wrapUpUntil: x.wrapUpUntil, afterCall: x.afterCall, availability: x.availability })),
+  );
+  const now = useNow();
+  const dispatch = agentStore.getState().dispatch;
+  const choice = s.availability.kind === 'ready' ? 'ready' : `nr:${s.availability.reason}`;
+  const choose = (v: string) => {
+    askForNotifications();
+    if (v === 'ready') dispatch({ type: 'set_ready', at: Date.now() });
+    else dispatch({ type: 'set_not_ready', reason: v.slice(3), at: Date.now() });
+  };
+  const reasons = DEFAULT_NOT_READY_REASONS.filter((r) => !r.automatic || (s.availability.kind === 'not_ready' && s.availability.reason === r.id));
+  return (
+    <div className="agent-state" data-state={s.state}>
+      <span className={`pill pill-${s.state}`} data-testid="agent-status">
+        {t(`agent.${s.state}`)}
+      </span>
+      {s.state === 'not_ready' && s.reason ? (
+        <span className="agent-reason" data-testid="agent-reason">
+          {reasonLabel(s.reason, i18n.language)}
+        </span>
+      ) : null}
+      <span className="agent-time" data-testid="agent-time" title={t('agent.timeInState')} aria-label={`${t('agent.timeInState')} ${clock(now - s.since)}`}>
+        {clock(now - s.since)}
+      </span>
+      {s.state === 'wrap_up' && s.wrapUpUntil ? (
+        <>
+          <span className="wrap-up-left" data-testid="wrap-up-left">
+            {t('agent.wrapUpLeft', { time: clock(s.wrapUpUntil - now) })}
+          </span>
+          <button type="button" className="btn btn-quiet" onClick={() => dispatch({ type: 'set_ready', at: Date.now() })}>
+            {t('agent.readyNow')}
+          </button>
+        </>
+      ) : null}
+      <label className="visually-hidden" htmlFor={`${id}-choice`}>
+        {t('agent.choose')}
+      </label>
+      <select id={`${id}-choice`} value={choice} onChange={(e) => choose(e.target.value)} data-testid="agent-choice">
+        <option value="ready">{t('agent.ready')}</option>
+        {reasons.map((r) => (
+          <option key={r.id} value={`nr:${r.id}`}>
+            {t('agent.notReadyWith', { reason: reasonLabel(r.id, i18n.language) })}
+          </option>
+        ))}
+      </select>
+      {s.state === 'on_call' || s.state === 'ringing' ? (
+        <label className="after-call">
+          <input
+            type="checkbox"
+            checked={s.afterCall !== null}
+            onChange={(e) => dispatch({ type: 'after_call', reason: e.target.checked ? AFTER_CALL_REASON : null, at: Date.now() })}
+          />{' '}
+          {t('agent.notReadyAfterCall')}
+        </label>
+      ) : null}
+    </div>
+  );
+}
