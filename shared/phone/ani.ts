@@ -73,15 +73,19 @@ export function normaliseAni(input: string, plan: NumberPlan): Ani {
   }
 
   if (parsed?.isValid()) {
-    const display = parsed.country === region ? parsed.formatNational() : parsed.formatInternational();
+    const number = parsed;
     return {
       raw,
       digits: s,
-      e164: parsed.number,
-      nsn: parsed.nationalNumber,
+      e164: number.number,
+      nsn: number.nationalNumber,
       valid: true,
       kind: 'number',
-      display,
+      // Formatting costs several µs and the screen pop usually shows the matched customer's own stored
+      // display instead, so it is done only when read.
+      get display() {
+        return number.country === region ? number.formatNational() : number.formatInternational();
+      },
     };
   }
   const nsn = parsed?.nationalNumber ?? s;

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { demoCustomers } from '../../shared/demo/demo-customers';
 import { toCustomerRecord } from '../../shared/domain/customer-input';
 import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
-import { getMeta, setMeta, upsertCustomer, upsertInteraction } from '../../electron/services/db/customers';
+import { setMeta, upsertCustomer, upsertInteraction } from '../../electron/services/db/customers';
 import { migrate, SCHEMA_VERSION } from '../../electron/services/db/migrations';
 import { openDb } from '../../electron/services/db/open';
 
 export const BENCH_DIR = '.bench';
-const FIXTURE_VERSION = `v1-schema${SCHEMA_VERSION}`;
+const FIXTURE_VERSION = `v2-schema${SCHEMA_VERSION}`;
 /** Fixed "now" so the generated history is identical on every run. */
 export const FIXTURE_NOW = Date.UTC(2026, 10, 1);
 
@@ -19,7 +19,12 @@ export function cacheFixture(count: number, log: (m: string) => void = console.l
   const file = join(BENCH_DIR, `cache-${count}.sqlite`);
   if (existsSync(file)) {
     const db = openDb(file, { readonly: true });
-    const ok = getMeta(db, 'bench_fixture') === FIXTURE_VERSION;
+    let ok = false;
+    try {
+      ok = db.prepare("SELECT v FROM meta WHERE k = 'bench_fixture'").pluck().get() === FIXTURE_VERSION;
+    } catch {
+      /* an older fixture: rebuild */
+    }
     db.close();
     if (ok) return file;
   }

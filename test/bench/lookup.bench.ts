@@ -79,6 +79,8 @@ export async function benchLookup(ctx: BenchContext): Promise<void> {
     lookups: full.length,
     matchedShare: Math.round((matched / full.length) * 1000) / 1000,
     p50_ms: percentile(full, 0.5),
+    p90_ms: percentile(full, 0.9),
+    p95_ms: percentile(full, 0.95),
     baseline: 'bare indexed SELECT by E.164, no parsing, no card',
     baseline_p99_ms: baseP99,
     ratio_to_baseline: Math.round((p99 / baseP99) * 10) / 10,

@@ -1,5 +1,5 @@
 // The benchmark report: .bench/latest.json, one line per metric on stdout, the machine noted.
-import { cpus, freemem, totalmem, release, platform } from 'node:os';
+import { cpus, freemem, loadavg, totalmem, release, platform } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,9 +31,13 @@ export function machine(): string {
   return `${c[0]?.model ?? 'unknown cpu'} × ${c.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM (${Math.round(freemem() / 2 ** 30)} GiB free), ${platform()} ${release()}, Node ${process.version}`;
 }
 
-export function writeReport(dir: string, metrics: Record<string, Metric>, notes: string[]): string {
+/** 1-minute load average: percentiles on 2 cores mean little when other work is running, so it is noted. */
+export const load = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
+export function writeReport(dir: string, metrics: Record<string, Metric>, notes: string[], loadAtStart: number): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'latest.json');
-  writeFileSync(file, `${JSON.stringify({ machine: machine(), at: new Date().toISOString(), metrics, notes }, null, 2)}\n`);
+  const report = { machine: machine(), at: new Date().toISOString(), load: { start: loadAtStart, end: load() }, metrics, notes };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

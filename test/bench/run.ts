@@ -3,7 +3,7 @@
 import { benchLookup } from './lookup.bench';
 import { benchPopPaint } from './pop-paint.bench';
 import { BENCH_DIR } from './fixtures';
-import { writeReport, type BenchContext, type Metric } from './report';
+import { load, writeReport, type BenchContext, type Metric } from './report';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const only = args.get('only');
@@ -14,6 +14,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'pop-paint', run: benchPopPaint },
 ];
 
+const loadAtStart = load();
 const metrics: Record<string, Metric> = {};
 const notes: string[] = [];
 const ctx: BenchContext = {
@@ -38,6 +39,6 @@ for (const b of benches) {
     console.log(`FAIL ${b.name} could not run: ${e instanceof Error ? e.stack : String(e)}`);
   }
 }
-const file = writeReport(BENCH_DIR, metrics, notes);
+const file = writeReport(BENCH_DIR, metrics, notes, loadAtStart);
 console.error(`report: ${file}`);
 process.exit(failed || Object.values(metrics).some((m) => !m.ok) ? 1 : 0);

@@ -26,7 +26,10 @@ export const MIGRATIONS: readonly Migration[] = [
           notes           TEXT NOT NULL DEFAULT '',
           updated_at      INTEGER NOT NULL,
           last_contact_at INTEGER,
-          seq             INTEGER NOT NULL DEFAULT 0
+          seq             INTEGER NOT NULL DEFAULT 0,
+          -- The card's lists, denormalised so a screen pop reads one row (customers.ts explains):
+          phones_json     TEXT NOT NULL DEFAULT '[]',  -- [[e164, display, label], …] in the customer's order
+          history_json    TEXT NOT NULL DEFAULT '[]'   -- the newest LOOKUP_HISTORY interactions, newest first
         );
         -- One row per number: the screen pop matches any of a customer's numbers.
         CREATE TABLE customer_phones(

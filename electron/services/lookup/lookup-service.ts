@@ -16,8 +16,10 @@ export function lookupCaller(db: Db, rawAni: string, plan: NumberPlan, now: () =
     const truncated = found.length > LOOKUP_MAX_MATCHES;
     if (found.length > 1) found.sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0) || a.name.localeCompare(b.name));
     const customers = truncated ? found.slice(0, LOOKUP_MAX_MATCHES) : found;
+    // Show the number the way the matched customer's record writes it (no formatting needed), else format it.
+    const stored = ani.e164 ? customers[0]?.phones.find((p) => p.e164 === ani.e164)?.display : undefined;
     return {
-      number: { raw: ani.raw, e164: ani.e164, display: ani.display, valid: ani.valid },
+      number: { raw: ani.raw, e164: ani.e164, display: stored ?? ani.display, valid: ani.valid },
       match: customers.length || match === 'withheld' || match === 'service' ? match : 'none',
       customers,
       truncated,
