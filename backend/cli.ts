@@ -16,7 +16,9 @@ import { compact } from './sync/compact';
 
 const HELP = `Lianluo backend
 
-  npm run backend [-- serve]            run the server (default)
+  npm run backend [-- serve [--ready-json]]
+                                        run the server (default); --ready-json: print one JSON line
+                                        {"ready":{"url","database","demoAccountsFile"}} when listening
   npm run backend -- create-admin --username NAME [--display-name TEXT] [--password-stdin]
                                         create an admin; without --password-stdin a random password is printed once
   npm run backend -- migrate            bring the database schema up to date and exit
@@ -61,7 +63,8 @@ async function withDb<T>(cfg: BackendConfig, fn: (db: Awaited<ReturnType<typeof 
   }
 }
 
-async function serve(cfg: BackendConfig): Promise<void> {
+async function serve(cfg: BackendConfig, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'ready-json': { type: 'boolean' } } });
   const release = cfg.dataDir ? lockDataDir(cfg.dataDir) : () => undefined;
   const backend = await startBackend({
     target: cfg.target,
@@ -79,8 +82,13 @@ async function serve(cfg: BackendConfig): Promise<void> {
     throw err;
   });
   const where = cfg.target.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${cfg.dataDir}`;
-  console.log(`Lianluo backend on ${backend.url}, database: ${where}`);
-  if (backend.demoAccounts) {
+  if (values['ready-json']) {
+    const demoAccountsFile = backend.demoAccounts && cfg.dataDir ? `${cfg.dataDir}/demo-accounts.json` : null;
+    console.log(JSON.stringify({ ready: { url: backend.url, database: cfg.target.kind, demoAccountsFile } }));
+  } else {
+    console.log(`Lianluo backend on ${backend.url}, database: ${where}`);
+  }
+  if (backend.demoAccounts && !values['ready-json']) {
     console.log(`Demo sign-ins${cfg.dataDir ? ` (also in ${cfg.dataDir}/demo-accounts.json)` : ''}:`);
     for (const a of backend.demoAccounts) console.log(`  ${a.role.padEnd(10)} ${a.username.padEnd(10)} ${a.password}${a.sipUri ? `  ${a.sipUri}` : ''}`);
   }
@@ -114,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   const cfg = readConfig();
   switch (command) {
     case 'serve':
-      await serve(cfg);
+      await serve(cfg, rest);
       return -1; // keeps running
     case 'migrate': {
       await withDb(cfg, async () => undefined);

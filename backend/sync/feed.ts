@@ -117,10 +117,12 @@ export async function openPage(db: Db, stream: SyncStream, q: SyncQuery, opts: P
   const sql = BATCH_SQL[stream];
 
   type Batch = { rows: unknown[][]; want: number };
-  const fetch = async (cursor: number, want: number): Promise<Batch> => ({
-    rows: await db.queryArrays(sql, [cursor, skipTombstonesThrough, want + 1, stream]),
-    want,
-  });
+  const fetch = (cursor: number, want: number): Promise<Batch> => {
+    const p = db.queryArrays(sql, [cursor, skipTombstonesThrough, want + 1, stream]).then((rows) => ({ rows, want }));
+    // A prefetched batch may outlive its response (the client went away): never an unhandled rejection.
+    p.catch(() => undefined);
+    return p;
+  };
 
   async function* page(): AsyncGenerator<string> {
     yield JSON.stringify({ type: 'begin', stream, protocol: SYNC_PROTOCOL, epoch, after: q.after, highWater: meta.highWater }) + '\n';
