@@ -10,7 +10,8 @@
 //
 // Each batch reads the high-water mark and the stream's compaction mark in the same statement (one
 // snapshot). When a batch comes back short, everything up to that high-water mark has been seen, so the
-// cursor can jump there. If compaction moved during the response, the response is cut off without its
+// cursor can jump there: a client that got `more: false` holds a cursor at or above every seq that was
+// committed when its last statement ran, so `cursor >= seq of a nudge` means "caught up". If compaction moved during the response, the response is cut off without its
 // end line (the client retries and gets 410).
 import { Readable } from 'node:stream';
 import { SYNC_PAGE_DEFAULT, SYNC_PROTOCOL, STREAM_VERSIONS, epochOf, parseEpoch, type ResetReason, type ResetRequired, type SyncQuery, type SyncStream } from '../../shared/sync/protocol';
@@ -47,6 +48,12 @@ function batchSql(stream: SyncStream): string {
            LIMIT $3`;
 }
 const BATCH_SQL: Record<SyncStream, string> = { customers: batchSql('customers'), interactions: batchSql('interactions') };
+
+function emptySql(stream: SyncStream): string {
+  const s = LINE_SQL[stream];
+  return `SELECT (SELECT value FROM change_seq) AS hw, EXISTS (SELECT 1 FROM ${s.table} WHERE seq > $1 AND (${s.live} OR seq > $2)) AS more`;
+}
+const EMPTY_SQL: Record<SyncStream, string> = { customers: emptySql('customers'), interactions: emptySql('interactions') };
 
 export class ResetRequiredError extends Error {
   constructor(readonly body: ResetRequired) {
@@ -151,6 +158,12 @@ export async function openPage(db: Db, stream: SyncStream, q: SyncQuery, opts: P
         // Short batch: this snapshot holds nothing beyond the last row, and everything up to its
         // high-water mark is committed, so the client may skip there.
         cursor = Math.max(cursor, (rows[take - 1] as unknown[])[2] as number);
+      } else {
+        // Empty batch: the cursor may still skip to the high-water mark (changes of other streams
+        // move it), but only if "nothing above the cursor" and the mark come from one snapshot.
+        const [row] = await db.queryArrays(EMPTY_SQL[stream], [cursor, skipTombstonesThrough]);
+        if (row && row[1] === false) cursor = Math.max(cursor, row[0] as number);
+        else if (row && sent < limit) pending = fetch(cursor, Math.min(batchRows, limit - sent)); // it just arrived: read it
       }
       if (take > 0) {
         let chunk = '';

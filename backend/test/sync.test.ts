@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PAGE_MAX } from '../../shared/sync/protocol';
 import { writeChanges } from '../db/changes';
+import { addInteractions } from '../interactions/store';
 import { compact } from '../sync/compact';
 import { DB_KINDS, startTestBackend, type TestBackend } from './support/backend';
-import { csvOf, customers, mobile, serverCustomers } from './support/data';
+import { csvOf, customers, interaction, mobile, serverCustomers } from './support/data';
 import { fetchPage, Mirror } from './support/sync-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +74,17 @@ describe.each(DB_KINDS)('pull sync on %s', (kind) => {
     m.apply('customers', r.page);
     expect(m.customers).toEqual(await serverCustomers(b.db));
     expect(m.tombstones.get('P00003')).toBe('P00004');
+  });
+
+  it('moves a caught-up cursor to the high-water mark, even when only another stream changed', async () => {
+    const m = new Mirror();
+    await m.pull(b.url, token, 'customers');
+    const seq = await addInteractions(b.db, [interaction('P00010', 1, Date.now())]);
+    expect(seq).toBeGreaterThan(m.cursor.customers);
+    const r = await fetchPage(b.url, token, 'customers', { after: m.cursor.customers, epoch: m.epoch.customers! });
+    if (r.kind !== 'page') throw new Error('unexpected reset');
+    expect(r.page.changes).toEqual([]);
+    expect(r.page.end).toMatchObject({ next: seq, more: false });
   });
 
   it('gives a fresh client no tombstones that were final before it started', async () => {

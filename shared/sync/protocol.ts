@@ -10,7 +10,8 @@
 //   {"type":"end","next":SEQ2,"count":N,"more":true|false}
 // A page without its end line is truncated: apply nothing of it, retry. Apply a complete page and store
 // `next` and `epoch` in the same local transaction; ask again with after=next while `more` is true.
-// `more: false` means the client holds everything committed up to `next` (then wait for a live nudge).
+// `more: false` means the client holds everything committed up to `next`; `next` then reaches the
+// server's high-water mark, so "cursor >= seq of the last live nudge" is the test for being caught up.
 //
 // Every change of every stream takes its seq from one server-wide sequence, so seqs of one stream have
 // gaps (a customer changed twice appears once, at its newest seq). Gaps between lines are normal; the
