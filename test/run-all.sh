@@ -27,6 +27,9 @@ npx electron-vite build > /dev/null
 step "unit and integration tests"
 npx vitest run
 
+step "backend tests (a throwaway PostgreSQL cluster, then PGlite)"
+npm run -s test:backend
+
 step "end-to-end tests (real Kamailio, real Chromium, private network namespace)"
 npm run -s test:e2e
 
