@@ -12,7 +12,7 @@ export interface BackoffOptions {
   patientAfterMs: number;
 }
 
-export const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 500, fastCapMs: 4000, slowCapMs: 30_000, patientAfterMs: 120_000 };
+export const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 500, fastCapMs: 3000, slowCapMs: 30_000, patientAfterMs: 120_000 };
 
 export class Backoff {
   private attempt = 0;

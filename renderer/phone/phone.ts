@@ -209,6 +209,7 @@ export class Phone {
     this.backoff.reset();
     clearTimeout(this.retryTimer);
     this.store.getState().setRetryAt(undefined);
+    this.store.getState().seen(Date.now(), true);
     this.store.getState().setRegistration('registered');
     this.startHeartbeat();
     if (this.wasDown) {
@@ -345,7 +346,10 @@ export class Phone {
     });
     if (gen !== this.generation) return alive;
     if (!alive) await this.forceReconnect('connection_lost');
-    else this.restartFailedIce();
+    else {
+      this.store.getState().seen(Date.now());
+      this.restartFailedIce();
+    }
     return alive;
   }
 
@@ -819,7 +823,7 @@ export class Phone {
     });
   }
 
-  /** Blind transfer (REFER). The call ends here once the transferee reports success (NOTIFY 2xx). */
+  /** Blind transfer (REFER). The call ends here once the transferee reports the target ringing or answering (NOTIFY 18x/2xx). */
   async blindTransfer(id: string, target: DialTarget, reason?: string): Promise<void> {
     const call = this.calls.get(id);
     if (!call || call.session.state !== SessionState.Established) return;
@@ -828,7 +832,11 @@ export class Phone {
     const context = this.contextOf(id, reason);
     // Also inside Refer-To, so the transferee copies it into its INVITE to the target (RFC 3515 §2.1).
     uri.setHeader(CONTEXT_HEADER, encodeURIComponent(context));
-    await this.refer(call, uri, context, 'blind', target.number);
+    // A URI with headers must be written in angle brackets (RFC 3261 §20); SIP.js writes Refer-To from
+    // the URI's toString(), so this one URI prints itself bracketed.
+    const referTo = Object.create(uri) as URI;
+    referTo.toString = () => `<${uri.toString()}>`;
+    await this.refer(call, referTo, context, 'blind', target.number);
   }
 
   /** Attended transfer, step 1: hold the call and call the target on a second line (the consult). */
@@ -882,9 +890,10 @@ export class Phone {
         clearTimeout(timer);
         resolve();
       };
+      // No decisive progress at all: the call is still ours; say so and let the agent decide.
       const timer = setTimeout(() => {
         if (!settled) {
-          failed('no answer from the transferee');
+          failed('no progress reported by the transferee');
           settle();
         }
       }, 30_000);
@@ -901,7 +910,10 @@ export class Phone {
             void n.accept().catch(() => undefined);
             const m = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m.exec(n.request.body ?? '');
             const code = m ? Number(m[1]) : 0;
-            if (code >= 200 && code < 300) {
+            // Blind: done once the target rings (the transferee owns the call from there; waiting for the
+            // answer would keep this agent busy for as long as the target rings). Attended: on 2xx.
+            const done = (code >= 200 && code < 300) || (kind === 'blind' && (code === 180 || code === 183));
+            if (done) {
               call.endedByUs = 'transferred';
               if (call.session.state === SessionState.Established) void call.session.bye().catch(() => undefined);
               settle();

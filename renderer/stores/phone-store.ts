@@ -82,6 +82,10 @@ export interface PhoneState {
   downSince?: number;
   /** When the next reconnection attempt is due (epoch ms), while one is scheduled. */
   retryAt?: number;
+  /** When the registrar last accepted our REGISTER (epoch ms). */
+  registeredAt?: number;
+  /** When the PBX last answered us (REGISTER or heartbeat), so a silently dead socket shows (epoch ms). */
+  lastSeenAt?: number;
   microphone: 'unknown' | 'ok' | PhoneProblem;
   calls: Record<string, CallSnapshot>;
   /** Call ids, oldest first. */
@@ -90,6 +94,8 @@ export interface PhoneState {
   setRegistration(registration: RegistrationState, problem?: PhoneProblem, problemDetail?: string): void;
   setMicrophone(m: PhoneState['microphone']): void;
   setRetryAt(at: number | undefined): void;
+  /** The PBX answered (a heartbeat or a REGISTER). */
+  seen(at: number, registered?: boolean): void;
   addCall(call: CallSnapshot): void;
   updateCall(id: string, patch: Partial<Omit<CallSnapshot, 'id'>>): void;
   /** Forget ended calls (the UI keeps the last one until the next call or a dismiss). */
@@ -112,6 +118,7 @@ export function createPhoneStore() {
         })),
       setMicrophone: (microphone) => set({ microphone }),
       setRetryAt: (retryAt) => set({ retryAt }),
+      seen: (at, registered) => set(registered ? { lastSeenAt: at, registeredAt: at } : { lastSeenAt: at }),
       // A new call replaces the ended ones still on screen, so the store never grows with the shift.
       addCall: (call) =>
         set((s) => {

@@ -9,6 +9,7 @@ export function Header({ onEditAccount }: { onEditAccount: () => void }) {
   const { t } = useTranslation();
   const { api } = useDeps();
   const registration = usePhoneState((s) => s.registration);
+  const seen = usePhoneState(useShallow((s) => ({ registeredAt: s.registeredAt, lastSeenAt: s.lastSeenAt })));
   const { settings, cache } = useSettingsState(useShallow((s) => ({ settings: s.settings, cache: s.cache })));
   const account = settings?.account;
 
@@ -28,7 +29,7 @@ export function Header({ onEditAccount }: { onEditAccount: () => void }) {
       </div>
       <div className="header-status">
         <AgentStateControl />
-        <span className={`reg reg-${registration}`} data-testid="registration">
+        <span className={`reg reg-${registration}`} data-testid="registration" data-registered-at={seen.registeredAt} data-last-seen={seen.lastSeenAt}>
           {t(`registration.${registration}`)}
           {account ? <span className="reg-user"> · {account.sipUri.replace(/^sips?:/, '')}</span> : null}
         </span>

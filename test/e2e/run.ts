@@ -1,24 +1,50 @@
-// End-to-end tests of the first real call (issue 2), run by `npm run test:e2e` inside a private network
-// namespace (test/rig/in-netns.sh). Everything is real: the project's Kamailio with digest auth, the app's
-// build served by its real web host, the agent UI in one Chromium process (1000 Hz microphone) and a
-// SIP.js caller in another (440 Hz). Tests act and assert like the agent would: through labels, roles,
-// visible text and data-testid, and by what each side hears.
+// End-to-end tests, run by `npm run test:e2e` inside a private network namespace (test/rig/in-netns.sh).
+// Everything is real: the project's Kamailio with digest auth (and rtpengine for plain-RTP callers), the
+// app's build served by its real web host, the agent UI in one Chromium process (1000 Hz microphone) and
+// a SIP.js caller in another (440 Hz). Issue 2's tests (the first real call) are here; issue 5's (call
+// control, agent states, resilience) are in call-control.ts and add a second agent desktop (660 Hz), a
+// second caller, a customer's phone and sipp. Tests act and assert like the agent would: through labels,
+// roles, visible text and data-testid, and by what each side hears.
+// `npm run test:e2e -- <substring> …` runs the tests whose names contain one of the substrings.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { STORY_NUMBERS } from '../../shared/demo/demo-customers';
+import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import type { CallRequest, CallStatus } from './caller/api';
 import type { ToneReport } from './caller/tones';
+import { callControlTests, type CallRig } from './call-control';
 import { launchParty, type Party } from './lib/browser';
 import { buildCaller, serveFolder } from './lib/caller-build';
-import { buildApp, buildIsStale, makeTones, REPO, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio, type WebHostProcess } from './lib/rig';
+import { AgentUi, CallerUi, check, Failure, secs, until } from './lib/harness';
+import { DtmfLog } from './lib/pstn';
+import {
+  buildApp,
+  buildIsStale,
+  killKamailio,
+  makeTones,
+  REPO,
+  RIG,
+  snapshotBuild,
+  startKamailio,
+  startRtpengine,
+  startWebHost,
+  stopKamailio,
+  stopRtpengine,
+  type WebHostProcess,
+} from './lib/rig';
 
 const WS = 'ws://127.0.0.1:8080';
 const DOMAIN = '127.0.0.1';
 const AGENT = { user: '1001', password: `agent-${randomBytes(6).toString('hex')}` };
 const CALLER = { user: 'caller', password: `caller-${randomBytes(6).toString('hex')}` };
+const AGENT2 = { user: '1002', password: `agent2-${randomBytes(6).toString('hex')}` };
+const CALLER2 = { user: 'caller2', password: `caller2-${randomBytes(6).toString('hex')}` };
+/** The customer 王芳's mobile, registered as a phone so the agent can call her back. */
+const CUSTOMER = { user: '13800138000', password: `customer-${randomBytes(6).toString('hex')}` };
+const PBX_ARGS = ['-A', 'WITH_RTPENGINE'];
 const DEMO_PASSWORD = 'lianluo'; // test/rig/users, used by `npm run demo:call`
 const UNREACHABLE_WS = 'ws://127.0.0.1:8099'; // nothing listens there inside the namespace
 const DEMO_CUSTOMERS = 5000;
@@ -33,30 +59,7 @@ interface Outcome {
 }
 const outcomes: Outcome[] = [];
 const t0 = performance.now();
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const say = (line: string) => console.log(`[e2e ${secs(performance.now() - t0).padStart(7)}] ${line}`);
-
-class Failure extends Error {}
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Failure(message);
-}
-
-/** Poll until fn returns a truthy value; fail with what was last seen. */
-async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const end = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : e;
-    }
-    if (performance.now() > end) throw new Failure(`timed out after ${secs(timeoutMs)} waiting for ${what} (last: ${JSON.stringify(last)?.slice(0, 300)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // ---------------------------------------------------------------- the rig
 
@@ -64,18 +67,25 @@ mkdirSync(join(RIG, 'run'), { recursive: true }); // git-ignored, so absent in a
 const runDir = mkdtempSync(join(RIG, 'run', 'e2e-'));
 const kamailioDir = join(runDir, 'kamailio');
 const demoKamailioDir = join(runDir, 'demo-kamailio');
+const rtpengineDir = join(runDir, 'rtpengine');
 let agent: Party | undefined;
 let caller: Party | undefined;
+let agent2: Party | undefined;
 let webhost: WebHostProcess | undefined;
+let webhost2: WebHostProcess | undefined;
+let dtmfLog: DtmfLog | undefined;
+let usersFile = '';
+let rig: CallRig | undefined;
 let closeCallerServer: (() => Promise<void>) | undefined;
 let callerUrl = '';
 const dialogs: string[] = [];
 const hostileRequests: string[] = [];
 
 async function cleanup(): Promise<void> {
-  await Promise.all([agent?.close(), caller?.close()]);
+  await Promise.all([agent?.close(), caller?.close(), agent2?.close()]);
   await closeCallerServer?.();
-  await webhost?.stop();
+  await Promise.all([webhost?.stop(), webhost2?.stop()]);
+  await dtmfLog?.close();
   for (const dir of [kamailioDir, demoKamailioDir]) {
     try {
       stopKamailio(dir);
@@ -83,6 +93,21 @@ async function cleanup(): Promise<void> {
       console.error(String(e));
     }
   }
+  try {
+    stopRtpengine(rtpengineDir);
+  } catch (e) {
+    console.error(String(e));
+  }
+}
+
+/** Agent 2's desktop starts signed in (as after a first sign-in): its data folder holds the account. */
+function agent2DataDir(): string {
+  const dir = join(runDir, 'data2');
+  mkdirSync(dir, { recursive: true });
+  const account = { wsUrl: WS, sipUri: `sip:${AGENT2.user}@${DOMAIN}`, authUser: AGENT2.user, displayName: 'Agent 1002' };
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
+  writeFileSync(join(dir, 'secrets.web.json'), JSON.stringify({ 'sip.password': AGENT2.password }), { mode: 0o600 });
+  return dir;
 }
 
 async function setUp(): Promise<void> {
@@ -93,18 +118,64 @@ async function setUp(): Promise<void> {
   }
   const outDir = snapshotBuild(join(runDir, 'app'));
   const tones = makeTones(join(RIG, 'run', 'tones'));
-  const users = join(runDir, 'users');
-  writeFileSync(users, `${AGENT.user} ${AGENT.password}\n${CALLER.user} ${CALLER.password}\n`);
-  say(startKamailio(kamailioDir, users));
+  usersFile = join(runDir, 'users');
+  writeFileSync(usersFile, [AGENT, CALLER, AGENT2, CALLER2, CUSTOMER].map((a) => `${a.user} ${a.password}\n`).join(''));
+  dtmfLog = await DtmfLog.listen(5999);
+  say(startRtpengine(rtpengineDir));
+  say(startKamailio(kamailioDir, usersFile, PBX_ARGS));
   const bundle = await buildCaller(join(runDir, 'caller'));
   const server = await serveFolder(bundle.pageDir);
   closeCallerServer = server.close;
-  webhost = await startWebHost({ outDir, dataDir: join(runDir, 'data'), demoCustomers: DEMO_CUSTOMERS, logFile: join(runDir, 'webhost.log') });
-  say(`web host: ${webhost.url.replace(/token=.*/, 'token=…')}`);
+  [webhost, webhost2] = await Promise.all([
+    startWebHost({ outDir, dataDir: join(runDir, 'data'), demoCustomers: DEMO_CUSTOMERS, logFile: join(runDir, 'webhost.log') }),
+    startWebHost({ outDir, dataDir: agent2DataDir(), demoCustomers: DEMO_CUSTOMERS, logFile: join(runDir, 'webhost2.log') }),
+  ]);
+  say(`web hosts: ${webhost.url.replace(/token=.*/, 'token=…')}, ${webhost2.url.replace(/token=.*/, 'token=…')}`);
   const profiles = join(runDir, 'profiles');
   mkdirSync(profiles);
-  [agent, caller] = await Promise.all([launchParty('agent', tones.agent, profiles), launchParty('caller', tones.caller, profiles)]);
+  [agent, caller, agent2] = await Promise.all([
+    launchParty('agent', tones.agent, profiles),
+    launchParty('caller', tones.caller, profiles),
+    launchParty('agent2', tones.agent2, profiles),
+  ]);
   await agent.page.addInitScript(bundle.probeScript);
+  await agent2.page.addInitScript(bundle.probeScript);
+  const a2 = agent2;
+  const c = caller;
+  const callerPage = async (party: Party) => {
+    const page = await party.context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => !!window.caller);
+    return page;
+  };
+  const [callerBPage, customerPage] = await Promise.all([callerPage(a2), callerPage(c)]);
+  const callerB = new CallerUi('caller 2', callerBPage);
+  const customer = new CallerUi('the customer', customerPage);
+  const registerCallers = async () => {
+    await Promise.all([
+      new CallerUi('caller', c.page).register({ wsUrl: WS, sipUri: `sip:${CALLER.user}@${DOMAIN}`, password: CALLER.password }),
+      callerB.register({ wsUrl: WS, sipUri: `sip:${CALLER2.user}@${DOMAIN}`, password: CALLER2.password }),
+      customer.register({ wsUrl: WS, sipUri: `sip:${CUSTOMER.user}@${DOMAIN}`, password: CUSTOMER.password, autoAnswer: true }),
+    ]);
+  };
+  rig = {
+    runDir,
+    ws: WS,
+    domain: DOMAIN,
+    agent: new AgentUi('agent 1', agent.page),
+    agent2: new AgentUi('agent 2', a2.page),
+    caller: new CallerUi('the caller', c.page),
+    callerB,
+    customer,
+    pstnTone: tones.pstn,
+    dtmfLog,
+    killPbx: () => killKamailio(kamailioDir),
+    startPbx: () => startKamailio(kamailioDir, usersFile, PBX_ARGS),
+    reregisterCallers: registerCallers,
+    say,
+  };
+  await a2.page.goto(webhost2.url);
+  await Promise.all([callerB, customer].map((x, i) => x.register(i === 0 ? { wsUrl: WS, sipUri: `sip:${CALLER2.user}@${DOMAIN}`, password: CALLER2.password } : { wsUrl: WS, sipUri: `sip:${CUSTOMER.user}@${DOMAIN}`, password: CUSTOMER.password, autoAnswer: true })));
   agent.page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
@@ -396,7 +467,11 @@ async function testDemoCall(): Promise<void> {
 
 // In order: the first two leave the agent signed out on purpose, the third signs it in, and every call
 // test starts from Ready.
-const TESTS: { name: string; fn: () => Promise<void>; call?: true }[] = [
+const getRig = (): CallRig => {
+  check(rig, 'the rig is not set up');
+  return rig;
+};
+const TESTS: { name: string; fn: () => Promise<void>; call?: true; cleanup?: () => Promise<void> }[] = [
   { name: 'wrong password: plain-words problem banner', fn: testWrongPassword },
   { name: 'unreachable WebSocket server: plain-words problem banner', fn: testServerUnreachable },
   { name: 'agent fills in the account: Registered and Ready', fn: testSignIn },
@@ -405,6 +480,7 @@ const TESTS: { name: string; fn: () => Promise<void>; call?: true }[] = [
   { name: 'unknown number: new-customer card prefilled with the number', fn: testNoMatch, call: true },
   { name: 'hostile display name (markup, 10 KB, RTL override) shown inert', fn: testHostileDisplayName, call: true },
   { name: 'test PBX: an INVITE with a wrong password gets 403 and never rings', fn: testInviteNeedsPassword, call: true },
+  ...callControlTests(getRig),
   { name: 'npm run demo:call rings the demo agent 1001', fn: testDemoCall, call: true },
 ];
 
@@ -429,7 +505,7 @@ async function main(): Promise<number> {
     outcomes.push({ name: 'set-up', ok: false, ms: performance.now() - t0, error: String(e) });
     return 1;
   }
-  for (const { name, fn, call: isCall } of TESTS) {
+  for (const { name, fn, call: isCall, cleanup: after } of TESTS) {
     if (only.length && !only.some((o) => name.includes(o))) continue;
     const start = performance.now();
     say(`▶ ${name}`);
@@ -444,9 +520,14 @@ async function main(): Promise<number> {
       await agent?.page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
       say(`  agent screenshot: ${shot}`);
       for (const line of agent?.log.slice(-8) ?? []) say(`  agent console ${line}`);
+      if (rig) {
+        await agent2?.page.screenshot({ path: join(runDir, `failed-${outcomes.length}-agent2.png`), fullPage: true }).catch(() => undefined);
+        for (const line of agent2?.log.slice(-6) ?? []) say(`  agent2 console ${line}`);
+      }
       for (const line of caller?.log.slice(-4) ?? []) say(`  caller console ${line}`);
     }
     if (isCall) await settle().catch((e: unknown) => say(`  could not bring the agent back to Ready: ${String(e)}`));
+    if (after) await after().catch((e: unknown) => say(`  could not bring the agents back to Ready: ${String(e)}`));
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }

@@ -9,8 +9,9 @@
 #   postgresql                            the backend's tests
 #   fonts-noto-cjk                        Chinese text in the headless browser
 #   iproute2                              `ip`, to bring loopback up in the private network namespace
+#   tcpdump                               captures the plain RTP a PSTN-style (sipp) caller receives
 set -euo pipefail
-packages=(kamailio kamailio-websocket-modules chromium sox sip-tester rtpengine-daemon postgresql fonts-noto-cjk iproute2)
+packages=(kamailio kamailio-websocket-modules chromium sox sip-tester rtpengine-daemon postgresql fonts-noto-cjk iproute2 tcpdump)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "This is not a Debian-based system. Install the equivalents of: ${packages[*]}" >&2

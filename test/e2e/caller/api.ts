@@ -9,6 +9,8 @@ export interface CallerAccount {
   password: string;
   /** Send REGISTER (default true). false: only connect, so an INVITE is the first request to authenticate. */
   register?: boolean;
+  /** Answer incoming calls at once (a customer picking up an agent's outbound call). */
+  autoAnswer?: boolean;
 }
 
 export interface CallRequest {
@@ -30,6 +32,15 @@ export interface CallStatus {
   final?: { code: number; reason: string };
   /** Who ended it: 'remote' (BYE from the agent or a final error), 'local'. */
   endedBy?: 'local' | 'remote';
+  direction?: 'outbound' | 'inbound';
+  /** Calls this caller placed because it was transferred (REFER), so far. */
+  transfers: number;
+  /** The last REFER received: its Refer-To and the context it carried. */
+  lastRefer?: { referTo: string; context?: string; replaces: boolean };
+  /** Headers of the last incoming INVITE (when this page was called). */
+  lastIncoming?: { from: string; context?: string };
+  /** Bodies of SIP INFO requests received (DTMF relay), in order. */
+  infos: string[];
 }
 
 export interface CallerApi {
@@ -39,7 +50,7 @@ export interface CallerApi {
   /** CANCEL while ringing, BYE when established. */
   hangup(): Promise<void>;
   /** Tones in the remote audio (only while established). */
-  remoteTones(ms?: number): Promise<ToneReport | null>;
+  remoteTones(ms?: number, freqs?: number[]): Promise<ToneReport | null>;
   stop(): Promise<void>;
 }
 

@@ -7,7 +7,10 @@
 import { detectTones, type ToneReport } from './tones';
 
 export interface ProbeApi {
-  remoteTones(ms?: number): Promise<ToneReport | null>;
+  /** Tones in everything the app plays as call audio (every call's element, mixed). */
+  remoteTones(ms?: number, freqs?: number[]): Promise<ToneReport | null>;
+  /** How many call-audio elements are attached, and their output device (sinkId). */
+  audioElements(): { count: number; sinks: string[] };
   /** Elements that could run or fetch something, as `<tag> outerHTML…`, in the order attached. */
   suspicious: string[];
   cspViolations: string[];
@@ -22,9 +25,13 @@ declare global {
 const probe: ProbeApi = {
   suspicious: [],
   cspViolations: [],
-  async remoteTones(ms) {
-    const el = document.querySelector<HTMLAudioElement>('audio[data-lianluo="remote-audio"]');
-    return el?.srcObject instanceof MediaStream ? detectTones(el.srcObject, ms) : null;
+  async remoteTones(ms, freqs) {
+    const streams = [...document.querySelectorAll<HTMLAudioElement>('audio[data-lianluo="remote-audio"]')].flatMap((el) => (el.srcObject instanceof MediaStream ? [el.srcObject] : []));
+    return streams.length ? detectTones(streams, ms, freqs) : null;
+  },
+  audioElements() {
+    const els = [...document.querySelectorAll<HTMLAudioElement & { sinkId?: string }>('audio[data-lianluo="remote-audio"]')];
+    return { count: els.length, sinks: els.map((e) => e.sinkId ?? '') };
   },
 };
 window.lianluoProbe = probe;

@@ -13,14 +13,15 @@ export interface ToneReport {
 
 let shared: AudioContext | undefined;
 
-export async function detectTones(stream: MediaStream, ms = 1500, freqs: readonly number[] = [440, 1000]): Promise<ToneReport> {
+/** Tones in one stream, or in several mixed (what a listener hears from every playing call at once). */
+export async function detectTones(stream: MediaStream | MediaStream[], ms = 1500, freqs: readonly number[] = [440, 1000]): Promise<ToneReport> {
   const ctx = (shared ??= new AudioContext({ sampleRate: 48000 }));
   if (ctx.state !== 'running') await ctx.resume();
-  const source = ctx.createMediaStreamSource(stream);
   const analyser = ctx.createAnalyser();
   analyser.fftSize = 8192;
   analyser.smoothingTimeConstant = 0;
-  source.connect(analyser);
+  const sources = (Array.isArray(stream) ? stream : [stream]).filter((s) => s.getAudioTracks().length > 0).map((s) => ctx.createMediaStreamSource(s));
+  for (const source of sources) source.connect(analyser);
   const bins = analyser.frequencyBinCount;
   const power = new Float64Array(bins);
   const frame = new Float32Array(bins);
@@ -34,7 +35,7 @@ export async function detectTones(stream: MediaStream, ms = 1500, freqs: readonl
       frames++;
     }
   } finally {
-    source.disconnect();
+    for (const source of sources) source.disconnect();
   }
   const binHz = ctx.sampleRate / analyser.fftSize;
   const db = Array.from(power, (p) => 10 * Math.log10(p / Math.max(frames, 1) + 1e-30));

@@ -1,7 +1,7 @@
 // The processes of the end-to-end rig: the project's Kamailio (test/rig/*.sh), the app's build and its
 // real web host (out/main/webhost.js), each started by path and stopped by its own pid.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,18 +16,34 @@ export function rigScript(script: string, args: string[] = [], env: NodeJS.Proce
   return out;
 }
 
-export function startKamailio(runDir: string, usersFile: string): string {
-  return rigScript('start-kamailio.sh', ['--users', usersFile], { LIANLUO_RIG_RUN: runDir });
+export function startKamailio(runDir: string, usersFile: string, args: string[] = []): string {
+  return rigScript('start-kamailio.sh', ['--users', usersFile, ...args], { LIANLUO_RIG_RUN: runDir });
+}
+
+/** Kill Kamailio as a crash would (SIGKILL to its whole process group: the main process and its children). */
+export function killKamailio(runDir: string): void {
+  const pid = Number(readFileSync(join(runDir, 'kamailio.pid'), 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no Kamailio pid in ${runDir}`);
+  process.kill(-pid, 'SIGKILL'); // start-kamailio.sh runs it under setsid: its pid is the group id
+  rmSync(join(runDir, 'kamailio.pid'), { force: true });
+}
+
+export function startRtpengine(runDir: string): string {
+  return rigScript('start-rtpengine.sh', [], { LIANLUO_RIG_RUN: runDir });
+}
+
+export function stopRtpengine(runDir: string): string {
+  return rigScript('stop-rtpengine.sh', [], { LIANLUO_RIG_RUN: runDir });
 }
 
 export function stopKamailio(runDir: string): string {
   return rigScript('stop-kamailio.sh', [], { LIANLUO_RIG_RUN: runDir });
 }
 
-/** Writes tone440.wav and tone1000.wav into dir. */
-export function makeTones(dir: string): { caller: string; agent: string } {
+/** Writes tone440.wav, tone660.wav, tone1000.wav and tone800.ulaw into dir. */
+export function makeTones(dir: string): { caller: string; agent: string; agent2: string; pstn: string } {
   rigScript('make-tones.sh', [dir]);
-  return { caller: join(dir, 'tone440.wav'), agent: join(dir, 'tone1000.wav') };
+  return { caller: join(dir, 'tone440.wav'), agent: join(dir, 'tone1000.wav'), agent2: join(dir, 'tone660.wav'), pstn: join(dir, 'tone800.ulaw') };
 }
 
 const BUILD_INPUTS = ['renderer', 'electron', 'shared', 'electron.vite.config.ts', 'package.json'];
