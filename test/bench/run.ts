@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, results in .bench/latest.json (git-ignored) and one line per metric.
 // Options: --only=<substring> to run some, --customers=N (default 1,000,000).
+import { benchCall } from './call.bench';
 import { benchLookup } from './lookup.bench';
 import { benchPopPaint } from './pop-paint.bench';
 import { BENCH_DIR } from './fixtures';
@@ -12,6 +13,7 @@ const customers = Number(args.get('customers') ?? 1_000_000);
 const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'lookup', run: benchLookup },
   { name: 'pop-paint', run: benchPopPaint },
+  { name: 'call', run: benchCall },
 ];
 
 const loadAtStart = load();
