@@ -29,6 +29,8 @@ export interface CallRig {
 }
 
 const L = { caller: 440, agent: 1000, agent2: 660, pstn: 800 } as const;
+/** What a trunk might send to make the desktop pop 王芳 instead of the caller's own record. */
+const FORGED = '01J9Z3V6K6T4Q0W8S2E5H7M1NB;ani=13800138000;customer=C-STORY-1;reason=forged';
 const ALL = [L.caller, L.agent, L.agent2, L.pstn];
 const others = (f: number) => ALL.filter((x) => x !== f);
 
@@ -335,6 +337,39 @@ export function callControlTests(get: () => CallRig): { name: string; fn: () => 
     await agent.waitStatus('Ready');
   }
 
+  // ---------------------------------------------------------------- keyboard and screen reader
+
+  async function testKeyboard(): Promise<void> {
+    const { agent, caller } = get();
+    const said = () => agent.text('announcer');
+    await caller.call({ target: agentTarget('1001'), fromUser: STORY_NUMBERS.single, fromDisplayName: 'Customer' });
+    await agent.waitState('ringing');
+    await until('the incoming call announced', async () => (await said()).startsWith('Incoming call from 王芳'));
+    await agent.page.keyboard.press('Alt+KeyA');
+    await caller.waitState('Established');
+    await agent.waitState('active');
+    await until('"connected" announced', async () => (await said()) === 'Connected with 王芳');
+    await agent.page.keyboard.press('Alt+KeyM');
+    await until('muted by Alt+M', async () => (await agent.visible('muted-notice')) && (await said()) === 'Microphone muted');
+    await agent.page.keyboard.press('Alt+KeyM');
+    await until('unmuted by Alt+M', async () => !(await agent.visible('muted-notice')));
+    await agent.page.keyboard.press('Alt+KeyP');
+    await agent.waitState('held');
+    await until('"on hold" announced', async () => (await said()) === '王芳 is on hold');
+    await until('Resume enabled', async () => !(await agent.page.getByTestId('call-panel').getByRole('button', { name: 'Resume', exact: true }).isDisabled()));
+    await agent.page.keyboard.press('Alt+KeyP');
+    await agent.waitState('active');
+    await agent.page.keyboard.press('Alt+KeyT');
+    await until('the transfer panel opened by Alt+T', () => agent.visible('transfer-panel'));
+    await agent.page.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await agent.page.keyboard.press('Alt+KeyH');
+    const s = await caller.waitState('Terminated');
+    check(s.endedBy === 'remote', `Alt+H should hang up: ${JSON.stringify(s)}`);
+    await until('"hung up" announced', async () => /You hung up on 王芳|Your state: Ready/.test(await said()));
+    await agent.page.keyboard.press('Alt+KeyD');
+    await until('the dial pad focused by Alt+D', async () => agent.page.evaluate(() => document.activeElement?.id ?? '').then((id) => id.endsWith('-number')));
+  }
+
   // ---------------------------------------------------------------- outbound
 
   async function testOutboundFromCard(): Promise<void> {
@@ -354,6 +389,16 @@ export function callControlTests(get: () => CallRig): { name: string; fn: () => 
     check((await customer.status()).direction === 'inbound', 'the customer’s phone was called');
     await hears('agent 1 calling out', () => agent.tones(ALL), L.caller, others(L.caller));
     await hears('the customer', () => customer.tones(ALL), L.agent, others(L.agent));
+    await agent.press('Hang up');
+    await customer.waitState('Terminated');
+    await agent.waitStatus('Ready');
+
+    // The dial pad: the same number typed the way people write it.
+    await agent.page.getByLabel('Number to call', { exact: true }).fill('138-0013 8000');
+    await agent.page.getByTestId('dial-pad').getByRole('button', { name: 'Call', exact: true }).click();
+    await customer.waitState('Established');
+    await agent.waitState('active');
+    await hears('the customer, called from the dial pad', () => customer.tones(ALL), L.agent, others(L.agent));
     await agent.press('Hang up');
     await customer.waitState('Terminated');
     await agent.waitStatus('Ready');
@@ -389,7 +434,8 @@ export function callControlTests(get: () => CallRig): { name: string; fn: () => 
     const { agent } = r;
     const logDir = r.runDir;
     for (const [i, v] of [
-      { fromUser: '0086%2010%208888%206666', fromName: '0086 10 8888 6666', label: '0086 10 8888 6666 in From' },
+      // The trunk also tries to choose the card (a forged context): the PBX strips it from outside calls.
+      { fromUser: '0086%2010%208888%206666', fromName: '0086 10 8888 6666', label: '0086 10 8888 6666 in From', pai: `X-Lianluo-Context: ${FORGED}` },
       { fromUser: 'gateway', fromName: 'Trunk', pai: 'P-Asserted-Identity: <sip:010-88886666@127.0.0.1;user=phone>', label: '010-88886666 in P-Asserted-Identity' },
     ].entries()) {
       const mediaPort = 6000 + i * 10;
@@ -402,6 +448,7 @@ export function callControlTests(get: () => CallRig): { name: string; fn: () => 
         await until(`the picker for ${v.label}`, () => picker.isVisible());
         const names = (await picker.locator('.picker-name').allTextContents()).sort();
         check(JSON.stringify(names) === JSON.stringify(['Michael Chen', '刘洋']), `${v.label}: the pop should offer both customers of 010-8888 6666: ${JSON.stringify(names)}`);
+        check(!(await agent.visible('transfer-context')), `${v.label}: a context from outside must not reach the desktop`);
         await picker.getByRole('button', { name: /Michael Chen/ }).click();
         await agent.press('Answer');
         await agent.waitState('active');
@@ -478,7 +525,8 @@ export function callControlTests(get: () => CallRig): { name: string; fn: () => 
     { name: 'call waiting: answer holds the first call, swap back, reject declines', fn: testCallWaiting, cleanup },
     { name: 'Not Ready: an arriving call is declined with 486 Busy Here', fn: testNotReadyBusy, cleanup },
     { name: 'wrap-up, then Not Ready after this call', fn: testWrapUpNotReadyAfterCall, cleanup },
-    { name: 'outbound call from a customer card', fn: testOutboundFromCard, cleanup },
+    { name: 'keyboard: Alt+A answers, Alt+M mutes, Alt+P holds, Alt+T transfer, Alt+H hangs up, Alt+D dials; the screen reader hears each event', fn: testKeyboard, cleanup },
+    { name: 'outbound call from a customer card, and from the dial pad', fn: testOutboundFromCard, cleanup },
     { name: 'PSTN caller (sipp, plain RTP via rtpengine): pop for 0086 10 8888 6666 and 010-88886666, two-way audio, RFC 4733 DTMF', fn: testPstnCaller, cleanup },
     { name: 'a call survives a PBX restart; the hang-up reaches the trunk afterwards', fn: testCallSurvivesPbxRestart, cleanup },
     { name: 'PBX killed and restarted mid-shift: registered again within 5 s, the next call works', fn: testPbxRestart, cleanup },
