@@ -119,7 +119,7 @@ app.on('second-instance', (_event, argv) => {
 
 const desktopShell = createDesktopShell({
   links,
-  notification: Notification.isSupported() ? (o) => new Notification(o) : null,
+  notification: (o) => (Notification.isSupported() ? new Notification(o) : null),
   windowHidden: () => !mainWindow || !mainWindow.isVisible() || mainWindow.isMinimized() || !mainWindow.isFocused(),
   answer: (callId) => {
     showWindow();

@@ -23,8 +23,8 @@ export interface NotificationOptions {
 
 export interface DesktopShellDeps {
   links: LinkQueue;
-  /** null where the OS has no notifications. */
-  notification: ((o: NotificationOptions) => NotificationLike) | null;
+  /** A shown-to-be notification, or null where the OS has none (asked each time: Electron must be ready). */
+  notification(o: NotificationOptions): NotificationLike | null;
   /** The window is minimised, hidden or behind other windows: the agent would not see a ringing call. */
   windowHidden(): boolean;
   /** Bring the window to the front and tell the page to answer that call. */
@@ -44,7 +44,7 @@ export function createDesktopShell(d: DesktopShellDeps): ShellPort & { dispose()
   return {
     takeLinks: () => d.links.take(),
     notifyIncoming(n: IncomingNotification): boolean {
-      if (!d.notification || !d.windowHidden() || shown.has(n.callId)) return false;
+      if (!d.windowHidden() || shown.has(n.callId)) return false;
       const note = d.notification({
         title: n.title,
         body: n.body,
@@ -53,6 +53,7 @@ export function createDesktopShell(d: DesktopShellDeps): ShellPort & { dispose()
         timeoutType: 'never',
         actions: [{ type: 'button', text: n.answerLabel }],
       });
+      if (!note) return false;
       const answer = () => {
         dismiss(n.callId);
         d.answer(n.callId);

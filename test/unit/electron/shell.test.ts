@@ -86,6 +86,7 @@ describe('desktop shell', () => {
     const shell = createDesktopShell({ links: new LinkQueue(() => undefined), notification: (o) => new FakeNotification(o), windowHidden: () => hidden, answer, keepAwake });
     return { shell, answer, keepAwake };
   };
+  const noNotifications = () => createDesktopShell({ links: new LinkQueue(() => undefined), notification: () => null, windowHidden: () => true, answer: vi.fn(), keepAwake: { start: () => 1, stop: vi.fn() } });
   const N = { callId: 'c1', title: 'Incoming call', body: '王芳 · Click to answer', answerLabel: 'Answer' };
 
   it('notifies only while the window is hidden, silently (the app rings on the chosen ringer), with Answer', () => {
@@ -100,6 +101,10 @@ describe('desktop shell', () => {
     n.listeners.get('action')?.();
     expect(answer).toHaveBeenCalledWith('c1');
     expect(n.closed).toBe(true);
+  });
+
+  it('says "not shown" where the OS has no notifications', () => {
+    expect(noNotifications().notifyIncoming(N)).toBe(false);
   });
 
   it('dismisses the notification when the call stops ringing', () => {
