@@ -1,4 +1,4 @@
-// Streamed CSV import of customers (format: shared/sync/customer-csv.ts). All or nothing per file:
+// Streamed CSV import of customers (format: shared/domain/customer-csv.ts). All or nothing per file:
 //   1. stream the body through csv-parse; validate every row with toCustomerRecord(); stage valid rows in
 //      import_rows in batches (no transaction open, so an upload never blocks other requests for long);
 //   2. any bad line → 422 with the line numbers and reasons, nothing imported;
@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse as csvParse, type CsvError } from 'csv-parse';
 import type { NumberPlan } from '../../shared/domain/settings';
-import { toCustomerRecord } from '../../shared/domain/customer-input';
-import { customerCsvRow, readCustomerCsvHeader, type CustomerCsvColumn } from '../../shared/sync/customer-csv';
+import { checkCsvHeader, csvCustomerRecord, csvRow, type CsvColumn } from '../../shared/domain/customer-csv';
 import { MAX_REPORTED_LINE_ERRORS, type ImportLineError, type ImportResult } from '../../shared/sync/api';
 import type { Db } from '../db/db';
 import { writeChanges } from '../db/changes';
@@ -59,8 +58,7 @@ export async function importCustomersCsv(db: Db, body: Readable, opts: ImportOpt
   try {
     const errors = new LineErrors();
     const seen = new Map<string, number>();
-    let columns: Map<CustomerCsvColumn, number> | null = null;
-    let width = 0;
+    let columns: CsvColumn[] | null = null;
     let rows = 0;
     let batch: { line: number[]; id: string[]; doc: string[] } = { line: [], id: [], doc: [] };
     const flush = async () => {
@@ -86,27 +84,27 @@ export async function importCustomersCsv(db: Db, body: Readable, opts: ImportOpt
         const { record: cells, info } = item;
         const line = info.lines;
         if (!columns) {
-          const header = readCustomerCsvHeader(cells);
-          if (!header.ok) {
-            errors.add(line, header.errors);
+          const header = checkCsvHeader(cells);
+          if ('problems' in header) {
+            errors.add(line, header.problems);
             throw errors.reject('the header line is not a customer CSV header');
           }
           columns = header.columns;
-          width = cells.length;
           continue;
         }
         rows++;
         const problems: string[] = [];
-        if (cells.length !== width) problems.push(`expected ${width} columns, found ${cells.length}`);
+        if (cells.length !== columns.length) problems.push(`expected ${columns.length} columns, found ${cells.length}`);
         if (cells.some((c) => c.includes('\uFFFD'))) problems.push('not valid UTF-8: save the file as UTF-8 (Excel: "CSV UTF-8")');
-        const input = customerCsvRow(cells, columns);
-        const result = problems.length ? null : toCustomerRecord(input, opts.plan, now);
-        if (result && !result.ok) problems.push(...result.errors);
-        const first = seen.get(input.id);
-        if (input.id && first !== undefined) problems.push(`id ${input.id} already appears on line ${first}`);
-        else if (input.id) seen.set(input.id, line);
-        if (problems.length || !result?.ok) {
-          errors.add(line, problems, input.id || undefined);
+        const row = csvRow(cells, columns);
+        const id = row.id.trim();
+        const result = problems.length ? null : csvCustomerRecord(row, opts.plan, now);
+        if (result && 'problems' in result) problems.push(...result.problems.map(([field, problem]) => `${field}: ${problem}`));
+        const first = seen.get(id);
+        if (id && first !== undefined) problems.push(`id ${id} already appears on line ${first}`);
+        else if (id) seen.set(id, line);
+        if (problems.length || !result || 'problems' in result) {
+          errors.add(line, problems, id || undefined);
           continue;
         }
         if (errors.count) continue; // the file is rejected anyway: validate the rest, stage nothing more

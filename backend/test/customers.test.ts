@@ -144,11 +144,11 @@ describe.each(DB_KINDS)('customers on %s', (kind) => {
       expect(server.get('IMP00007')?.name).toBe('Changed name');
     });
 
-    it('reads quoting, a BOM, any column order and missing optional columns', async () => {
+    it('reads quoting, a BOM and any column order; optional cells may be empty', async () => {
       const csv =
-        '\uFEFFphones,name,id,notes\n' +
-        `"mobile:${mobile(401)};office:010-6552 8899","Li, ""Lucy""",Q-1,"line one\nline two"\n` +
-        `${mobile(402)},张三,Q-2,\n`;
+        '\uFEFFphones,name,id,notes,tags,tier,company\n' +
+        `"mobile:${mobile(401)};office:010-6552 8899","Li, ""Lucy""",Q-1,"line one\nline two",,,\n` +
+        `${mobile(402)},张三,Q-2,,,,\n`;
       const r = await importCsv(csv);
       expect(r.status, r.text).toBe(200);
       const one = (await get('Q-1')).json.customer;
@@ -157,11 +157,17 @@ describe.each(DB_KINDS)('customers on %s', (kind) => {
       expect((await get('Q-2')).json.customer.phones[0]?.label).toBe('');
     });
 
+    it('refuses a header without every column: a column left out would blank what an earlier import wrote', async () => {
+      const r = await importCsv(`id,name,phones\nQ-3,x,${mobile(403)}\n`);
+      expect(r.status).toBe(422);
+      expect(r.json.lines[0]?.errors.join(' ')).toMatch(/missing column.*company.*tier.*tags.*notes/);
+    });
+
     it('rejects a file with bad lines: every error with its line, nothing imported', async () => {
       const before = await highWater(b.db);
       const count = (await serverCustomers(b.db)).size;
       const rows = customers(8, 'BAD');
-      rows[2]!.phones = 'mobile:12345';
+      rows[2]!.phones = 'mobile:1390000';
       rows[4]!.name = '';
       rows[5]!.tier = 'diamond';
       rows[6]!.id = 'BAD00001';
@@ -183,18 +189,18 @@ describe.each(DB_KINDS)('customers on %s', (kind) => {
     it('rejects bad files as a whole with a message', async () => {
       const cases: [string | Buffer, number, RegExp][] = [
         ['', 422, /empty/],
-        ['id,name,phones\n', 422, /no customers/],
+        ['id,name,company,tier,tags,notes,phones\n', 422, /no customers/],
         ['id,name,email\nX,y,z\n', 422, /header/],
-        [`id,name,phones\nU-1,"unclosed,${mobile(1)}\n`, 422, /not valid CSV/],
-        [`id,name,phones\nU-1,x,${mobile(1)},extra\n`, 422, /with errors/],
-        [Buffer.concat([Buffer.from('id,name,phones\nG-1,'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`,${mobile(1)}\n`)]), 422, /with errors/],
+        [`id,name,company,tier,tags,notes,phones\nU-1,"unclosed,,,,,${mobile(1)}\n`, 422, /not valid CSV/],
+        [`id,name,company,tier,tags,notes,phones\nU-1,x,,,,,${mobile(1)},extra\n`, 422, /with errors/],
+        [Buffer.concat([Buffer.from('id,name,company,tier,tags,notes,phones\nG-1,'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`,,,,,${mobile(1)}\n`)]), 422, /with errors/],
       ];
       for (const [body, status, message] of cases) {
         const r = await importCsv(body);
         expect(r.status, String(body).slice(0, 40)).toBe(status);
         expect(r.json.error.message).toMatch(message);
       }
-      const gbk = await importCsv(Buffer.concat([Buffer.from('id,name,phones\nG-1,'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`,${mobile(1)}\n`)]));
+      const gbk = await importCsv(Buffer.concat([Buffer.from('id,name,company,tier,tags,notes,phones\nG-1,'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`,,,,,${mobile(1)}\n`)]));
       expect(gbk.json.lines[0]?.errors.join()).toContain('UTF-8');
       const wrongType = await importCsv(csvOf(customers(1, 'WT')), 'application/json');
       expect(wrongType.status).toBe(400);

@@ -1,5 +1,5 @@
 // Test data helpers: customer CSV files and the server's own view of what a synced cache must hold.
-import { csvCell } from '../../../shared/sync/customer-csv';
+import { csvCell } from '../../../shared/domain/customer-csv';
 import type { SyncCustomer, SyncInteraction } from '../../../shared/sync/protocol';
 import type { Queryable } from '../../db/db';
 

@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, customerCsvRow, readCustomerCsvHeader } from '../../../shared/sync/customer-csv';
+import { checkCsvHeader, csvCell, csvCustomerRecord, csvRow } from '../../../shared/domain/customer-csv';
+import { DEFAULT_NUMBER_PLAN } from '../../../shared/domain/defaults';
 
-describe('customer CSV format', () => {
-  it('reads a header in any order and refuses unknown, missing and repeated columns', () => {
-    const h = readCustomerCsvHeader(['\uFEFFPhones', ' name ', 'id']);
-    expect(h.ok && [...h.columns.entries()]).toEqual([
-      ['phones', 0],
-      ['name', 1],
-      ['id', 2],
-    ]);
-    const bad = readCustomerCsvHeader(['id', 'id', 'email']);
-    expect(!bad.ok && bad.errors).toEqual(['column "id" appears twice', 'unknown column "email" (expected id,name,company,tier,tags,notes,phones)', 'missing column "name"', 'missing column "phones"']);
+// The format is shared with the desktop importer (test/integration/csv-import.test.ts covers it in depth);
+// these checks pin what the backend import relies on.
+describe('customer CSV format (shared with the desktop import)', () => {
+  it('reads a header in any order, BOM included, and refuses unknown, missing and repeated columns', () => {
+    const h = checkCsvHeader(['\uFEFFPhones', ' name ', 'id', 'company', 'tier', 'tags', 'notes']);
+    expect('columns' in h && h.columns).toEqual(['phones', 'name', 'id', 'company', 'tier', 'tags', 'notes']);
+    const bad = checkCsvHeader(['id', 'id', 'email']);
+    const text = 'problems' in bad ? bad.problems.join('\n') : '';
+    expect(text).toMatch(/unknown column.*email/);
+    expect(text).toMatch(/missing column.*name/);
+    expect(text).toMatch(/id appear more than once/);
   });
 
-  it('turns a row into customer input: ;-separated tags and label:number phones', () => {
-    const h = readCustomerCsvHeader(['id', 'name', 'company', 'tier', 'tags', 'notes', 'phones']);
-    if (!h.ok) throw new Error('header');
-    expect(customerCsvRow([' C-1 ', '王芳', 'Acme', 'GOLD', 'VIP; 续约;;', 'n', 'mobile:138 0013 8000; 010-6552 8899 ;tel:x:1'], h.columns)).toEqual({
+  it('turns a row into a customer: ;-separated tags and label:number phones, full-width separators too', () => {
+    const h = checkCsvHeader(['id', 'name', 'company', 'tier', 'tags', 'notes', 'phones']);
+    if (!('columns' in h)) throw new Error('header');
+    const row = csvRow([' C-1 ', '王芳', 'Acme', 'GOLD', 'VIP； 续约;;', 'n', 'mobile：138 0013 8000; 010-6552 8899'], h.columns);
+    const r = csvCustomerRecord(row, DEFAULT_NUMBER_PLAN, 1);
+    expect('record' in r && r.record).toMatchObject({
       id: 'C-1',
       name: '王芳',
       company: 'Acme',
@@ -24,13 +28,12 @@ describe('customer CSV format', () => {
       tags: ['VIP', '续约'],
       notes: 'n',
       phones: [
-        { label: 'mobile', number: '138 0013 8000' },
-        { label: '', number: '010-6552 8899' },
-        { label: 'tel', number: 'x:1' },
+        { label: 'mobile', e164: '+8613800138000' },
+        { label: '', e164: '+861065528899' },
       ],
     });
-    // A short row: missing cells are simply absent.
-    expect(customerCsvRow(['C-2'], h.columns)).toEqual({ id: 'C-2', name: '', phones: [] });
+    const short = csvCustomerRecord(csvRow(['C-2'], h.columns), DEFAULT_NUMBER_PLAN, 1);
+    expect('problems' in short && short.problems.map((p) => p[0])).toEqual(expect.arrayContaining(['name', 'phones']));
   });
 
   it('quotes cells that need it', () => {

@@ -5,32 +5,17 @@
 // `npm run import -- --help` (electron/cli/import.ts), which is a thin wrapper around this module.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { LIMITS, TIERS, CustomerId, type Tier } from '../../../shared/domain/customer';
-import { toCustomerRecord, type CustomerRecord } from '../../../shared/domain/customer-input';
+import { checkCsvHeader, csvCustomerRecord, csvRow, CSV_COLUMNS, type CsvColumn } from '../../../shared/domain/customer-csv';
 import type { NumberPlan } from '../../../shared/domain/settings';
-import { normaliseAni } from '../../../shared/phone/ani';
 import { setMeta, upsertCustomer } from '../db/customers';
 import type { Db } from '../db/open';
 
-/** The columns of a customer CSV, all required in the header row, in any order. */
-export const CSV_COLUMNS = ['id', 'name', 'company', 'tier', 'tags', 'notes', 'phones'] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
+export { CSV_COLUMNS, type CsvColumn } from '../../../shared/domain/customer-csv';
 
 /** Longest record (all cells of one row) accepted; longer is a broken file, e.g. a missing closing quote. */
 export const MAX_RECORD_CHARS = 64 * 1024;
 /** Issues kept for the report; beyond this only their number is counted (a wrong file can have millions). */
 export const MAX_REPORTED_ISSUES = 1000;
-
-const CELL_LIMITS: Record<Exclude<CsvColumn, 'tags' | 'phones' | 'tier'>, number> = {
-  id: LIMITS.id,
-  name: LIMITS.name,
-  company: LIMITS.company,
-  notes: LIMITS.notes,
-};
-/** `;` and its full-width form (typed by Chinese input methods) separate tags and phone entries. */
-const LIST_SEPARATOR = /[;；]/;
-/** `label:number`, with ':' or the full-width '：'. */
-const LABEL_SEPARATOR = /[:：]/;
 
 export interface ImportIssue {
   /** 1-based line of the file where the record starts (a quoted cell may span several lines). */
@@ -138,85 +123,6 @@ class Utf8Text extends Transform {
   }
 }
 
-// ---------- one CSV row → a customer, or the problems with it ----------
-
-type Row = Record<CsvColumn, string>;
-
-function checkHeader(cells: string[]): { columns: CsvColumn[] } | { problems: string[] } {
-  const names = cells.map((c) => c.trim().toLowerCase());
-  const known = new Set<string>(CSV_COLUMNS);
-  const problems: string[] = [];
-  const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length === names.length) {
-    return { problems: [`the first row must be the header ${CSV_COLUMNS.join(',')} (found ${JSON.stringify(cells.slice(0, 7).join(',').slice(0, 120))})`] };
-  }
-  if (unknown.length) problems.push(`unknown column(s) ${unknown.map((u) => JSON.stringify(u.slice(0, 40))).join(', ')}; the columns are ${CSV_COLUMNS.join(',')}`);
-  const missing = CSV_COLUMNS.filter((c) => !names.includes(c));
-  if (missing.length) problems.push(`missing column(s) ${missing.join(', ')}; every file needs all of ${CSV_COLUMNS.join(',')}`);
-  const twice = [...new Set(names.filter((n, i) => known.has(n) && names.indexOf(n) !== i))];
-  if (twice.length) problems.push(`column(s) ${twice.join(', ')} appear more than once`);
-  return problems.length ? { problems } : { columns: names as CsvColumn[] };
-}
-
-const splitList = (cell: string) =>
-  cell
-    .split(LIST_SEPARATOR)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** Validate one row. Problems are `[field, problem]` pairs. */
-function toRecord(row: Row, plan: NumberPlan, now: number): { record: CustomerRecord } | { problems: [string, string][] } {
-  const problems: [string, string][] = [];
-  const id = row.id.trim();
-  for (const [field, max] of Object.entries(CELL_LIMITS)) {
-    const v = row[field as CsvColumn].trim();
-    if (v.length > max) problems.push([field, `too long: ${v.length} characters, at most ${max}`]);
-  }
-  if (!id) problems.push(['id', 'required']);
-  else if (id.length <= LIMITS.id && !CustomerId.safeParse(id).success) problems.push(['id', `${JSON.stringify(id)} may contain letters, digits and . _ : - only, starting with a letter or digit`]);
-  if (!row.name.trim()) problems.push(['name', 'required']);
-
-  const tierCell = row.tier.trim().toLowerCase();
-  const tier: Tier = tierCell === '' ? 'standard' : (tierCell as Tier);
-  if (!(TIERS as readonly string[]).includes(tier)) problems.push(['tier', `${JSON.stringify(row.tier.trim().slice(0, 40))} is not one of ${TIERS.join(', ')} (empty means standard)`]);
-
-  const tags = splitList(row.tags);
-  if (tags.length > LIMITS.tags) problems.push(['tags', `${tags.length} tags, at most ${LIMITS.tags}`]);
-  for (const t of tags) if (t.length > LIMITS.tag) problems.push(['tags', `tag ${JSON.stringify(t.slice(0, 20) + '…')} is ${t.length} characters, at most ${LIMITS.tag}`]);
-
-  const entries = splitList(row.phones);
-  const phones: { label: string; number: string }[] = [];
-  if (entries.length === 0) problems.push(['phones', 'at least one phone number is required']);
-  if (entries.length > LIMITS.phones) problems.push(['phones', `${entries.length} numbers, at most ${LIMITS.phones}`]);
-  for (const e of entries) {
-    const m = LABEL_SEPARATOR.exec(e);
-    const label = m ? e.slice(0, m.index).trim() : '';
-    const number = m ? e.slice(m.index + 1).trim() : e;
-    if (!number) problems.push(['phones', `${JSON.stringify(e.slice(0, 40))} has a label but no number`]);
-    else if (number.length > LIMITS.rawPhone) problems.push(['phones', `${JSON.stringify(number.slice(0, 20) + '…')} is ${number.length} characters, at most ${LIMITS.rawPhone}`]);
-    else if (label.length > LIMITS.phoneLabel) problems.push(['phones', `label ${JSON.stringify(label.slice(0, 20) + '…')} is ${label.length} characters, at most ${LIMITS.phoneLabel}`]);
-    else {
-      const ani = normaliseAni(number, plan);
-      if (ani.valid) phones.push({ label, number });
-      else if (ani.kind === 'short') problems.push(['phones', `${JSON.stringify(number)} is a short or service number, not a customer's phone number`]);
-      else problems.push(['phones', `${JSON.stringify(number)} is not a valid phone number (region ${plan.defaultRegion}${plan.localAreaCode ? `, area code ${plan.localAreaCode}` : ''})`]);
-    }
-  }
-  if (problems.length) return { problems };
-
-  const r = toCustomerRecord({ id, name: row.name, company: row.company, tier, tags, notes: row.notes, phones, updatedAt: now }, plan, now);
-  if (!r.ok) {
-    return {
-      problems: r.errors.map((e): [string, string] => {
-        const colon = e.indexOf(': ');
-        const path = colon < 0 ? 'row' : e.slice(0, colon);
-        return [path.split('.')[0] || 'row', colon < 0 ? e : e.slice(colon + 2)];
-      }),
-    };
-  }
-  return { record: r.record };
-}
-
 // ---------- the import ----------
 
 /**
@@ -277,7 +183,7 @@ export async function importCustomersCsv(db: Db, source: Readable | AsyncIterabl
     lastEnd = info.lines;
     if (cells.every((c) => c.trim() === '')) return true; // a line of blanks or bare commas
     if (!columns) {
-      const h = checkHeader(cells);
+      const h = checkCsvHeader(cells);
       if ('problems' in h) {
         for (const p of h.problems) report(line, 'header', p);
         return false;
@@ -289,8 +195,8 @@ export async function importCustomersCsv(db: Db, source: Readable | AsyncIterabl
       report(line, 'row', `${cells.length} fields, the header has ${columns.length}`);
       return true;
     }
-    const row = Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])) as Row;
-    const result = toRecord(row, plan, now);
+    const row = csvRow(cells, columns);
+    const result = csvCustomerRecord(row, plan, now);
     const id = row.id.trim();
     const firstLine = id ? seen.get(id) : undefined;
     if (firstLine !== undefined) report(line, 'id', `${JSON.stringify(id)} is also on line ${firstLine}`);
