@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Channel, EventName } from './ipc-channels';
 import { LookupResult } from './domain/customer';
-import { AudioPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
+import { AudioPrefs, HeadsetPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
 
 const Empty = z.object({}).strict();
@@ -71,6 +71,7 @@ export const contract = {
         phone: PhonePrefs.partial().strict().optional(),
         audio: AudioPrefs.partial().strict().optional(),
         hotkeys: Hotkeys.partial().strict().optional(),
+        headset: HeadsetPrefs.partial().strict().optional(),
       })
       .strict(),
     response: Settings,

@@ -74,6 +74,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     phone: s.phone,
     audio: s.audio,
     hotkeys: s.hotkeys,
+    headset: s.headset,
   });
   const changed = async (s: StoredSettings) => {
     const out = await toSettings(s);
@@ -103,6 +104,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
           ...(patch.phone ? { phone: { ...settings.get().phone, ...patch.phone } } : {}),
           ...(patch.audio ? { audio: { ...settings.get().audio, ...patch.audio } } : {}),
           ...(patch.hotkeys ? { hotkeys: { ...settings.get().hotkeys, ...patch.hotkeys } } : {}),
+          ...(patch.headset ? { headset: { ...settings.get().headset, ...patch.headset } } : {}),
         }),
       ),
     'sip.credentials': async () => {

@@ -1,5 +1,5 @@
 // Default values, free of zod so the renderer can import them without the schema library.
-import type { AudioPrefs, Hotkeys, NumberPlan, PhonePrefs, SipAccount } from './settings';
+import type { AudioPrefs, HeadsetPrefs, Hotkeys, NumberPlan, PhonePrefs, SipAccount } from './settings';
 
 export const DEFAULT_NUMBER_PLAN: NumberPlan = { defaultRegion: 'CN', localAreaCode: '', outsideLinePrefix: '' };
 
@@ -15,6 +15,9 @@ export const DEMO_ACCOUNT: SipAccount = {
 export const DEFAULT_PHONE_PREFS: PhonePrefs = { dtmfMode: 'rfc4733', wrapUpSeconds: 0, whenNotReady: 'busy' };
 
 export const DEFAULT_AUDIO_PREFS: AudioPrefs = { microphone: null, speaker: null, ringer: null };
+
+/** No headset chosen: the first one with call controls is used. */
+export const DEFAULT_HEADSET_PREFS: HeadsetPrefs = { deviceId: null };
 
 /** Global hotkeys (Electron): rare combinations, so they do not steal another application's shortcuts. */
 export const DEFAULT_HOTKEYS: Hotkeys = {

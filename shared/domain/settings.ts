@@ -95,6 +95,14 @@ export const Hotkeys = z.object({
 }) satisfies z.ZodType<Record<HotkeyAction, string | null>>;
 export type Hotkeys = z.infer<typeof Hotkeys>;
 
+// ---- headset (issue 6): which USB headset drives calls when several are plugged in ----
+
+export const HeadsetPrefs = z.object({
+  /** "vvvv:pppp:product name" (WebHID has no serial number); null: the first headset found. */
+  deviceId: z.string().max(200).nullable(),
+});
+export type HeadsetPrefs = z.infer<typeof HeadsetPrefs>;
+
 export const Settings = z.object({
   account: SipAccount.nullable(),
   hasPassword: z.boolean(),
@@ -104,5 +112,6 @@ export const Settings = z.object({
   phone: PhonePrefs,
   audio: AudioPrefs,
   hotkeys: Hotkeys,
+  headset: HeadsetPrefs,
 });
 export type Settings = z.infer<typeof Settings>;

@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_AUDIO_PREFS, DEFAULT_HOTKEYS, DEFAULT_NUMBER_PLAN, DEFAULT_PHONE_PREFS } from '../../../shared/domain/defaults';
-import { AudioPrefs, Hotkeys, Locale, NumberPlan, PhonePrefs, SipAccount } from '../../../shared/domain/settings';
+import { DEFAULT_AUDIO_PREFS, DEFAULT_HEADSET_PREFS, DEFAULT_HOTKEYS, DEFAULT_NUMBER_PLAN, DEFAULT_PHONE_PREFS } from '../../../shared/domain/defaults';
+import { AudioPrefs, HeadsetPrefs, Hotkeys, Locale, NumberPlan, PhonePrefs, SipAccount } from '../../../shared/domain/settings';
 
 const StoredSettings = z.object({
   version: z.literal(1),
@@ -15,6 +15,8 @@ const StoredSettings = z.object({
   phone: PhonePrefs.default(DEFAULT_PHONE_PREFS),
   audio: AudioPrefs.default(DEFAULT_AUDIO_PREFS),
   hotkeys: Hotkeys.default(DEFAULT_HOTKEYS),
+  // Added by issue 6.
+  headset: HeadsetPrefs.default(DEFAULT_HEADSET_PREFS),
 });
 export type StoredSettings = z.infer<typeof StoredSettings>;
 
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   phone: DEFAULT_PHONE_PREFS,
   audio: DEFAULT_AUDIO_PREFS,
   hotkeys: DEFAULT_HOTKEYS,
+  headset: DEFAULT_HEADSET_PREFS,
 };
 
 export interface SettingsLogger {

@@ -15,6 +15,7 @@ const SETTINGS = {
   phone: { dtmfMode: 'rfc4733' as const, wrapUpSeconds: 30, whenNotReady: 'busy' as const },
   audio: { microphone: { deviceId: 'abc', label: 'Jabra Evolve2 65' }, speaker: null, ringer: null },
   hotkeys: { answer: 'CommandOrControl+Alt+A', hangup: null, mute: null, hold: null, transfer: null, dial: null },
+  headset: { deviceId: '0b0e:0307:Jabra EVOLVE LINK MS' },
 };
 const STATUS = { customers: 1, phones: 1, interactions: 0, schemaVersion: 1, source: 'demo' as const };
 const LOOKUP = {
@@ -37,6 +38,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
     phone: { dtmfMode: 'info', wrapUpSeconds: 60 },
     audio: { ringer: { deviceId: 'def', label: 'Speakers' } },
     hotkeys: { answer: 'Ctrl+Shift+F9' },
+    headset: { deviceId: null },
   },
   'sip.credentials': {},
   'customers.lookup': { ani: '13800138000' },
