@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCsp } from '../shared/security/csp';
 import { bindIpc } from './ipc';
-import { APP_ENTRY, APP_HOST, APP_SCHEME, externalUrlAllowed, isAppUrl, permissionAllowed, TELEPHONY_USAGE_PAGE } from './policy';
+import { APP_ENTRY, APP_HOST, APP_SCHEME, chooseHidDevice, devicePermissionAllowed, externalUrlAllowed, hidPermissionCheckAllowed, isAppUrl, permissionAllowed } from './policy';
 import { createSafeStorageSecretStore } from './safe-storage-secrets';
 import { SECURE_WEB_PREFERENCES } from './secure-window';
 import { startServices, type Services } from './services/app-services';
@@ -74,13 +74,15 @@ function lockDown(): void {
     callback(permissionAllowed({ permission, requestingUrl: details.requestingUrl ?? wc.getURL(), ...(mediaTypes ? { mediaTypes } : {}) }));
   });
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
-    permissionAllowed({ permission, requestingUrl: requestingOrigin, ...(details.mediaType ? { mediaTypes: [details.mediaType] } : {}) }),
+    permission === 'hid'
+      ? hidPermissionCheckAllowed({ requestingOrigin, securityOrigin: details.securityOrigin, embeddingOrigin: details.embeddingOrigin })
+      : permissionAllowed({ permission, requestingUrl: requestingOrigin, ...(details.mediaType ? { mediaTypes: [details.mediaType] } : {}) }),
   );
-  ses.setDevicePermissionHandler((d) => d.deviceType === 'hid' && isAppUrl(d.origin));
+  // Headsets (WebHID): granted to the app's page for telephony devices only, so getDevices() needs no chooser.
+  ses.setDevicePermissionHandler((d) => devicePermissionAllowed({ deviceType: d.deviceType, origin: d.origin, device: d.device }));
   ses.on('select-hid-device', (event, details, callback) => {
     event.preventDefault();
-    const headset = details.deviceList.find((d) => d.collections?.some((c) => c.usagePage === TELEPHONY_USAGE_PAGE));
-    callback(headset?.deviceId);
+    callback(chooseHidDevice(details.frame?.url, details.deviceList));
   });
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event, url) => {
