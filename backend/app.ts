@@ -16,7 +16,9 @@ import { LiveHub } from './live/hub';
 import type { RouteContext } from './routes/context';
 import { authRoutes } from './routes/auth';
 import { customerRoutes } from './routes/customers';
+import { followupRoutes } from './routes/followups';
 import { healthRoutes } from './routes/health';
+import { outboxRoutes } from './routes/outbox';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
 
@@ -66,6 +68,8 @@ export async function buildApp(opts: BackendOptions): Promise<FastifyInstance> {
   userRoutes(app, ctx);
   customerRoutes(app, ctx);
   syncRoutes(app, ctx);
+  outboxRoutes(app, ctx);
+  followupRoutes(app, ctx);
 
   await dropStaleImports(opts.db);
   await hub.start();

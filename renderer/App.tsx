@@ -3,6 +3,7 @@ import { useSettingsState } from './app-context';
 import { AccountForm } from './views/AccountForm';
 import { CallAnnouncer, CallPanel } from './views/CallPanel';
 import { Header } from './views/Header';
+import { HeadsetPanel } from './views/HeadsetPanel';
 import { PhoneSettings } from './views/PhoneSettings';
 import { PopPanel } from './views/PopPanel';
 import { ProblemBanner } from './views/ProblemBanner';
@@ -23,6 +24,7 @@ export function App() {
             <div className="column column-call">
               <CallPanel />
               <PhoneSettings />
+              <HeadsetPanel />
             </div>
             <div className="column column-pop">
               <PopPanel />

@@ -4,10 +4,12 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { LianluoBridge } from '../shared/ipc';
 import type { AudioDevices, AudioDevicesState } from './audio/devices';
+import type { HeadsetActions } from './headset/headset-wiring';
 import type { CallUiState, CallUiStore } from './phone/call-ui';
 import type { Phone } from './phone/phone';
 import type { Ringtone } from './phone/ringtone';
 import type { AgentStore, AgentStoreState } from './stores/agent-store';
+import type { HeadsetState, HeadsetStore } from './stores/headset-store';
 import type { PhoneState, PhoneStore } from './stores/phone-store';
 import type { PopState, PopStore } from './stores/pop-store';
 import type { SettingsState, SettingsStore } from './stores/settings-store';
@@ -22,6 +24,9 @@ export interface AppDeps {
   callUi: CallUiStore;
   audio: AudioDevices;
   ringtone: Ringtone;
+  headsetStore: HeadsetStore;
+  /** The USB headset: test ring, choose, connect (renderer/headset/headset-wiring.ts). */
+  headset: HeadsetActions;
   /** Save the account and (re)connect the phone. */
   connect(): Promise<void>;
 }
@@ -43,4 +48,5 @@ export const usePopState = <T,>(sel: (s: PopState) => T): T => useStore(useDeps(
 export const useSettingsState = <T,>(sel: (s: SettingsState) => T): T => useStore(useDeps().settingsStore, sel);
 export const useAgentState = <T,>(sel: (s: AgentStoreState) => T): T => useStore(useDeps().agentStore, sel);
 export const useCallUi = <T,>(sel: (s: CallUiState) => T): T => useStore(useDeps().callUi, sel);
+export const useHeadsetState = <T,>(sel: (s: HeadsetState) => T): T => useStore(useDeps().headsetStore, sel);
 export const useAudioDevices = <T,>(sel: (s: AudioDevicesState) => T): T => useStore(useDeps().audio.store, sel);

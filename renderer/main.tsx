@@ -9,11 +9,13 @@ import { unwrap } from './bridge/api';
 import { createWebBridge } from './bridge/web-transport';
 import { initI18n, pickLocale, setLocale } from './i18n';
 import { AudioDevices } from './audio/devices';
+import { navigatorHid, wireHeadset } from './headset/headset-wiring';
 import { createCallUiStore } from './phone/call-ui';
 import { Phone } from './phone/phone';
 import { Ringtone } from './phone/ringtone';
 import { admitsCalls, wireCalls } from './phone/wiring';
 import { createAgentStore } from './stores/agent-store';
+import { createHeadsetStore } from './stores/headset-store';
 import { createPhoneStore } from './stores/phone-store';
 import { createPopStore } from './stores/pop-store';
 import { createSettingsStore } from './stores/settings-store';
@@ -81,9 +83,24 @@ async function boot() {
     await phone.start(s.account, password);
   };
   wireCalls({ api, transport: settingsStore.getState().app?.transport ?? 'web', phone, phoneStore, agentStore, popStore, settingsStore, callUi, audio, ringtone, t: (k, p) => i18next.t(k, p ?? {}) });
-  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, connect };
+  // The USB headset: its buttons drive the phone, the phone drives its lights (renderer/headset/).
+  const headsetStore = createHeadsetStore();
+  const headset = wireHeadset({
+    hid: navigatorHid(),
+    phone,
+    phoneStore,
+    headsetStore,
+    settingsStore,
+    save: (deviceId) => unwrap(api.settings.update({ headset: { deviceId } })).then(() => undefined),
+    onCommandFailed: (_c, detail) => callUi.getState().fail('error.actionFailed', detail),
+    log: (m) => console.info(`[headset] ${m}`),
+  });
+  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, connect };
   if (settings.account) void connect();
-  window.addEventListener('beforeunload', () => void phone.stop());
+  window.addEventListener('beforeunload', () => {
+    void headset.stop();
+    void phone.stop();
+  });
 
   root.render(
     <StrictMode>

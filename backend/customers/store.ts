@@ -180,6 +180,9 @@ export async function mergeCustomers(db: Db, fromId: string, intoId: string): Pr
         WHERE customer_id = $1 RETURNING id`,
       [fromId, intoId, now],
     );
+    // So do its call records and follow-ups (issue 4, backend/outbox).
+    await tx.query('UPDATE call_records SET customer_id = $2 WHERE customer_id = $1', [fromId, intoId]);
+    await tx.query('UPDATE followups SET customer_id = $2, updated_at = $3 WHERE customer_id = $1', [fromId, intoId, now]);
     await refreshWindow(
       tx,
       changes,

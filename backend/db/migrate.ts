@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
 import m0001 from './migrations/0001-init';
+import m0002 from './migrations/0002-outbox-followups';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Any constant works: it only has to be the same in every instance. ('Lian' in ASCII.) */

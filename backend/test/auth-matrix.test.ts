@@ -11,6 +11,8 @@ import { createTeam, createUser } from '../auth/accounts';
 import { createCustomer } from '../customers/store';
 import { DB_KINDS, PASSWORD, startTestBackend, type TestBackend } from './support/backend';
 import { csvOf, customers, mobile } from './support/data';
+import { callRecord, item, newUlid } from './support/outbox-data';
+import { DEFAULT_CATEGORIES, DEFAULT_DISPOSITIONS } from '../../shared/outbox/followups';
 
 type Scope = 'own' | 'other';
 const ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
@@ -124,6 +126,15 @@ const CASES: Case[] = [
   { method: 'GET', url: '/v1/sync/customers', path: () => '/v1/sync/customers?after=0&limit=5', expect: anyone(200) },
   { method: 'GET', url: '/v1/sync/interactions', path: () => '/v1/sync/interactions?after=0&limit=5', expect: anyone(200) },
   { method: 'GET', url: '/v1/live', path: () => '/v1/live', expect: anyone(101) },
+
+  // Issue 4: the outbox, follow-ups and the wrap-up configuration.
+  { method: 'POST', url: '/v1/outbox', path: () => '/v1/outbox', body: () => ({ protocol: 1, clientId: newUlid(), items: [item('call.record', callRecord())] }), expect: anyone(200) },
+  { method: 'GET', url: '/v1/wrapup/config', path: () => '/v1/wrapup/config', expect: anyone(200) },
+  { method: 'PUT', url: '/v1/wrapup/dispositions', path: () => '/v1/wrapup/dispositions', body: () => DEFAULT_DISPOSITIONS, expect: adminOnly(200) },
+  { method: 'PUT', url: '/v1/wrapup/categories', path: () => '/v1/wrapup/categories', body: () => DEFAULT_CATEGORIES, expect: adminOnly(200) },
+  { method: 'PUT', url: '/v1/teams/:id/wrapup', path: (c) => `/v1/teams/${c.team}/wrapup`, body: () => ({ seconds: 60 }), expect: adminOnly(200) },
+  { method: 'GET', url: '/v1/followups', path: () => '/v1/followups', expect: anyone(200) },
+  { method: 'GET', url: '/v1/customers/:id/context', path: async (c) => `/v1/customers/${await freshCustomer(c)}/context`, expect: anyone(200) },
 ];
 
 const PUBLIC = new Set(['GET /v1/health', 'POST /v1/auth/login']);

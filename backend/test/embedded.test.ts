@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../shared/sync/api';
 import { DataDirBusyError, startEmbeddedBackend } from '../server';
 import type { DemoAccount } from '../demo/seed';
+import { SCHEMA_VERSION } from '../db/migrate';
 import { Client } from './support/backend';
 import { Mirror } from './support/sync-client';
 
@@ -87,7 +88,7 @@ describe('embedded backend (PGlite)', () => {
       expect(ready.database).toBe('pglite');
       const accounts = JSON.parse(readFileSync(ready.demoAccountsFile, 'utf8')) as DemoAccount[];
       const health = await fetch(`${ready.url}/v1/health`);
-      expect(await health.json()).toEqual({ ok: true, protocol: 1, schema: 1, database: 'pglite' });
+      expect(await health.json()).toEqual({ ok: true, protocol: 1, schema: SCHEMA_VERSION, database: 'pglite' });
       expect(await new Client(ready.url).login('admin', accounts[0]!.password)).toMatch(/^ll1_/);
     } finally {
       const exited = new Promise((r) => child.once('exit', r));

@@ -12,6 +12,8 @@
 //   state; without confirmation in `confirmTimeoutMs` the LEDs fall back to the app's state.
 // - An input report identical to the previous one of its id within `duplicateWindowMs` is dropped.
 // - Connect resets: device memory cleared, every LED report written from the current call state.
+// - Test ring (the agent checks which headset is which): the Ring LED while no call is there; a call or
+//   any button press ends it.
 // Vendor differences come from HeadsetQuirks only.
 import {
   LEDS_OFF,
@@ -71,6 +73,7 @@ export type MachineInput =
   | { type: 'disconnected'; at: number }
   | { type: 'call'; view: HeadsetCallView; at: number }
   | { type: 'report'; reportId: number; data: Uint8Array | DataView; at: number }
+  | { type: 'testRing'; on: boolean; at: number }
   | { type: 'tick'; at: number };
 
 interface Expectation<T> {
@@ -101,6 +104,8 @@ export interface HeadsetMachineState {
   readonly sent: Readonly<Record<number, string>>;
   /** When the asked Off-Hook state last changed, and what it was before. */
   readonly offHookChange: { readonly at: number; readonly previous: boolean } | null;
+  /** A test ring is on (only ever while the app has no call). */
+  readonly testRing: boolean;
 }
 
 export interface MachineStep {
@@ -131,6 +136,7 @@ export function initialMachineState(controls: ControlMap, quirks: HeadsetQuirks,
     leds: { ...LEDS_OFF },
     sent: {},
     offHookChange: null,
+    testRing: false,
   };
 }
 
@@ -355,7 +361,9 @@ function onReport(w: Work, reportId: number, raw: Uint8Array | DataView): void {
 /** Recompute LEDs and the output reports that changed (all of them when forced). */
 function flush(w: Work, force: boolean): OutputReport[] {
   w.s.expect = { ...w.expect };
-  const leds = ledsFor(current(w), w.s.quirks);
+  const view = current(w);
+  if (view.state !== 'idle') w.s.testRing = false; // a call takes over the headset
+  const leds = view.state === 'idle' && w.s.testRing ? { ...LEDS_OFF, ring: true } : ledsFor(view, w.s.quirks);
   if (leds.offHook !== w.s.leds.offHook) w.s.offHookChange = { at: w.at, previous: w.s.leds.offHook };
   w.s.leds = leds;
   if (!w.s.connected) return [];
@@ -385,11 +393,13 @@ export function stepHeadset(state: HeadsetMachineState, input: MachineInput): Ma
         w.s.values = {};
         w.s.sent = {};
         w.s.offHookChange = null;
+        w.s.testRing = false;
         w.expect = {};
         force = true;
         break;
       case 'disconnected':
         w.s.connected = false;
+        w.s.testRing = false;
         w.s.lastReports = {};
         w.s.values = {};
         w.s.sent = {};
@@ -398,8 +408,15 @@ export function stepHeadset(state: HeadsetMachineState, input: MachineInput): Ma
       case 'call':
         w.s.view = cleanView(input.view);
         break;
-      case 'report':
+      case 'report': {
+        const before = w.events.length;
         onReport(w, input.reportId, input.data);
+        // A button pressed during a test ring answers it: the agent found the headset.
+        if (w.s.testRing && w.events.slice(before).some((e) => e.action !== 'echo')) w.s.testRing = false;
+        break;
+      }
+      case 'testRing':
+        w.s.testRing = input.on === true && w.s.connected;
         break;
       case 'tick':
         break;

@@ -5,7 +5,7 @@
 //
 // The main process grants `hid` to the app's own origin for telephony devices, so `getDevices()` needs no
 // chooser and no user gesture (research §4.3).
-import { buildControlMap, type ControlMap, type OutputReport } from './control-map';
+import { buildControlMap, PAGE_TELEPHONY, type ControlMap, type OutputReport } from './control-map';
 import {
   IDLE_VIEW,
   initialMachineState,
@@ -38,6 +38,8 @@ export interface HeadsetStatus {
   available: HeadsetDeviceInfo[];
   /** The last button press the machine acted on or declined (echoes are not events). */
   lastEvent: HeadsetEvent | null;
+  /** A test ring is lighting the headset's Ring LED. */
+  testRinging: boolean;
   problem?: HeadsetProblem;
   problemDetail?: string;
 }
@@ -69,14 +71,20 @@ export interface HeadsetServiceOptions {
 const WRITE_RETRY_MS = [250, 500, 1000, 2000, 4000];
 /** Windows may fire `connect` before every collection is listed (WICG/webhid#65): look again once after this. */
 const RECHECK_AFTER_CONNECT_MS = 1000;
+/** How long a test ring lights the Ring LED unless a button or a call ends it first. */
+export const TEST_RING_MS = 5000;
+/** Longest product name kept in an id or shown (a device names itself; the settings store the id). */
+export const MAX_PRODUCT_NAME = 120;
+
+const productNameOf = (d: Pick<HIDDeviceLike, 'productName'>): string => (typeof d.productName === 'string' ? d.productName.slice(0, MAX_PRODUCT_NAME) : '');
 
 export function headsetDeviceId(d: Pick<HIDDeviceLike, 'vendorId' | 'productId' | 'productName'>): string {
   const hex = (n: number) => (n & 0xffff).toString(16).padStart(4, '0');
-  return `${hex(d.vendorId)}:${hex(d.productId)}:${d.productName ?? ''}`;
+  return `${hex(d.vendorId)}:${hex(d.productId)}:${productNameOf(d)}`;
 }
 
 function deviceInfo(d: HIDDeviceLike, quirks: HeadsetQuirks): HeadsetDeviceInfo {
-  return { id: headsetDeviceId(d), productName: d.productName ?? '', vendorId: d.vendorId, productId: d.productId, vendor: quirks.vendor };
+  return { id: headsetDeviceId(d), productName: productNameOf(d), vendorId: d.vendorId, productId: d.productId, vendor: quirks.vendor };
 }
 
 interface Bound {
@@ -107,7 +115,8 @@ export class HeadsetService {
   private bound: Bound | null = null;
   private machine: HeadsetMachineState | null = null;
   private tickTimer: unknown = null;
-  private status: HeadsetStatus = { state: 'no_device', device: null, available: [], lastEvent: null };
+  private testRingTimer: unknown = null;
+  private status: HeadsetStatus = { state: 'no_device', device: null, available: [], lastEvent: null, testRinging: false };
   private running = false;
   /** Device selection runs one at a time, in order. */
   private selecting: Promise<void> = Promise.resolve();
@@ -153,8 +162,50 @@ export class HeadsetService {
 
   /** The user picked a headset in settings (null: any). */
   async setPreferredDevice(id: string | null): Promise<void> {
+    if (id === this.preferred) return;
     this.preferred = id;
     if (this.running) await this.select();
+  }
+
+  /**
+   * Light the Ring LED for `ms` (the agent checks which headset is in use). Refused (false) without a
+   * ready headset, during a call, or when the headset has no Ring LED. A call or a button press ends it.
+   */
+  testRing(ms = TEST_RING_MS): boolean {
+    if (!this.machine || !this.bound || this.status.state !== 'ready') return false;
+    if (this.view.state !== 'idle' || !this.machine.controls.outputs.ring) return false;
+    this.step({ type: 'testRing', on: true, at: this.clock.now() });
+    if (this.testRingTimer !== null) this.clock.clearTimeout(this.testRingTimer);
+    this.testRingTimer = this.clock.setTimeout(() => {
+      this.testRingTimer = null;
+      this.step({ type: 'testRing', on: false, at: this.clock.now() });
+    }, ms);
+    return this.machine?.testRing === true;
+  }
+
+  /** End a test ring early. */
+  stopTestRing(): void {
+    if (this.testRingTimer !== null) this.clock.clearTimeout(this.testRingTimer);
+    this.testRingTimer = null;
+    if (this.machine?.testRing) this.step({ type: 'testRing', on: false, at: this.clock.now() });
+  }
+
+  /** Whether this browser lets the page ask for a headset (a chooser; needs a user gesture). */
+  canRequestDevice(): boolean {
+    return typeof this.opts.hid.requestDevice === 'function';
+  }
+
+  /**
+   * Ask the browser for a telephony device (call it from a click: the chooser needs a user gesture). A
+   * plain browser grants nothing without this; Electron's main process grants headsets by itself.
+   * Resolves with whether a device was granted.
+   */
+  async requestDevice(): Promise<boolean> {
+    const request = this.opts.hid.requestDevice;
+    if (typeof request !== 'function') return false;
+    const granted = await request.call(this.opts.hid, { filters: [{ usagePage: PAGE_TELEPHONY }] });
+    if (this.running) await this.select();
+    return Array.isArray(granted) && granted.length > 0;
   }
 
   private readonly onConnect = (e: HIDConnectionEventLike): void => {
@@ -250,7 +301,7 @@ export class HeadsetService {
     const b = this.bound;
     if (!b) return;
     if (lightsOff && this.machine) {
-      const step = stepHeadset({ ...this.machine, view: { ...IDLE_VIEW }, expect: {} }, { type: 'tick', at: this.clock.now() });
+      const step = stepHeadset({ ...this.machine, view: { ...IDLE_VIEW }, expect: {}, testRing: false }, { type: 'tick', at: this.clock.now() });
       for (const r of step.reports) b.queue.set(r.reportId, r);
       if (b.queue.size > 0 && !b.writing) await this.pump(b, false);
     }
@@ -258,6 +309,9 @@ export class HeadsetService {
     this.machine = null;
     if (this.tickTimer !== null) this.clock.clearTimeout(this.tickTimer);
     this.tickTimer = null;
+    if (this.testRingTimer !== null) this.clock.clearTimeout(this.testRingTimer);
+    this.testRingTimer = null;
+    if (this.status.testRinging) this.publish({ testRinging: false });
     if (b.retryTimer !== null) this.clock.clearTimeout(b.retryTimer);
     b.device.removeEventListener('inputreport', b.listener);
     b.queue.clear();
@@ -277,7 +331,9 @@ export class HeadsetService {
     for (const r of out.reports) b.queue.set(r.reportId, r);
     if (out.reports.length > 0 && !b.writing && b.retryTimer === null) void this.pump(b, true);
     const shown = out.events.filter((e) => e.action !== 'echo');
-    if (shown.length > 0) this.publish({ lastEvent: shown[shown.length - 1] as HeadsetEvent });
+    if (shown.length > 0 || out.state.testRing !== this.status.testRinging) {
+      this.publish({ ...(shown.length > 0 ? { lastEvent: shown[shown.length - 1] as HeadsetEvent } : {}), testRinging: out.state.testRing });
+    }
     for (const c of out.commands) {
       try {
         this.opts.onCommand(c);

@@ -108,9 +108,18 @@ export interface HIDConnectionEventLike {
   readonly device: HIDDeviceLike;
 }
 
+export interface HIDDeviceFilterLike {
+  vendorId?: number;
+  productId?: number;
+  usagePage?: number;
+  usage?: number;
+}
+
 /** `navigator.hid` as far as the headset service needs it. */
 export interface HIDLike {
   getDevices(): Promise<HIDDeviceLike[]>;
+  /** Shows the browser's chooser; needs a user gesture. Absent where the page cannot ask (tests, old engines). */
+  requestDevice?(options: { filters: HIDDeviceFilterLike[] }): Promise<HIDDeviceLike[]>;
   addEventListener(type: 'connect' | 'disconnect', listener: (event: HIDConnectionEventLike) => void): void;
   removeEventListener(type: 'connect' | 'disconnect', listener: (event: HIDConnectionEventLike) => void): void;
 }
