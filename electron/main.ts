@@ -158,6 +158,7 @@ app.whenReady().then(async () => {
       platform: process.platform,
       secrets: await createSafeStorageSecretStore(join(dataDir, 'secrets.json'), (m) => console.warn(`[lianluo] ${m}`)),
       writerScript: { url: new URL('./db-writer.js', import.meta.url) },
+      backend: { embeddedScript: { url: new URL('./embedded-backend.js', import.meta.url) }, ...(process.env.LIANLUO_BACKEND ? { override: process.env.LIANLUO_BACKEND } : {}) },
       shell: desktopShell,
     });
   } catch (e) {

@@ -138,6 +138,8 @@ async function main() {
     secrets: new FileSecretStore(join(dataDir, 'secrets.web.json')),
     writerScript: { url: new URL('./db-writer.js', import.meta.url) },
     ...(process.env.LIANLUO_DEMO_CUSTOMERS ? { demoCustomers: Number(process.env.LIANLUO_DEMO_CUSTOMERS) } : {}),
+    // The built-in backend (issue 3); LIANLUO_BACKEND=off (no backend) or =<url> overrides the settings.
+    backend: { embeddedScript: { url: new URL('./embedded-backend.js', import.meta.url) }, ...(process.env.LIANLUO_BACKEND ? { override: process.env.LIANLUO_BACKEND } : {}) },
   });
   const host = await startWebHost({
     services,

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useSettingsState } from './app-context';
+import { useSessionState, useSettingsState } from './app-context';
+import { needsSignIn } from './stores/session-store';
 import { AccountForm } from './views/AccountForm';
 import { CallAnnouncer, CallPanel } from './views/CallPanel';
 import { Header } from './views/Header';
@@ -7,17 +8,23 @@ import { HeadsetPanel } from './views/HeadsetPanel';
 import { PhoneSettings } from './views/PhoneSettings';
 import { PopPanel } from './views/PopPanel';
 import { ProblemBanner } from './views/ProblemBanner';
+import { SessionBar } from './views/SessionBar';
+import { SignIn } from './views/SignIn';
 
 export function App() {
   const settings = useSettingsState((s) => s.settings);
   const [editing, setEditing] = useState(false);
   const needsAccount = !!settings && !settings.account;
+  const signIn = useSessionState((s) => needsSignIn(s.session));
   return (
     <div className="app">
       <Header onEditAccount={() => setEditing(true)} />
+      <SessionBar />
       <ProblemBanner />
       <main className="workspace">
-        {needsAccount || editing ? (
+        {signIn ? (
+          <SignIn />
+        ) : needsAccount || editing ? (
           <AccountForm {...(editing ? { onDone: () => setEditing(false) } : {})} />
         ) : (
           <>

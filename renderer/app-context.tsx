@@ -12,6 +12,7 @@ import type { AgentStore, AgentStoreState } from './stores/agent-store';
 import type { HeadsetState, HeadsetStore } from './stores/headset-store';
 import type { PhoneState, PhoneStore } from './stores/phone-store';
 import type { PopState, PopStore } from './stores/pop-store';
+import type { SessionState, SessionStore } from './stores/session-store';
 import type { SettingsState, SettingsStore } from './stores/settings-store';
 
 export interface AppDeps {
@@ -27,6 +28,8 @@ export interface AppDeps {
   headsetStore: HeadsetStore;
   /** The USB headset: test ring, choose, connect (renderer/headset/headset-wiring.ts). */
   headset: HeadsetActions;
+  /** Sign-in to the backend and cache sync status (issue 3). */
+  sessionStore: SessionStore;
   /** Save the account and (re)connect the phone. */
   connect(): Promise<void>;
 }
@@ -49,4 +52,5 @@ export const useSettingsState = <T,>(sel: (s: SettingsState) => T): T => useStor
 export const useAgentState = <T,>(sel: (s: AgentStoreState) => T): T => useStore(useDeps().agentStore, sel);
 export const useCallUi = <T,>(sel: (s: CallUiState) => T): T => useStore(useDeps().callUi, sel);
 export const useHeadsetState = <T,>(sel: (s: HeadsetState) => T): T => useStore(useDeps().headsetStore, sel);
+export const useSessionState = <T,>(sel: (s: SessionState) => T): T => useStore(useDeps().sessionStore, sel);
 export const useAudioDevices = <T,>(sel: (s: AudioDevicesState) => T): T => useStore(useDeps().audio.store, sel);

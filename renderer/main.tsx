@@ -19,6 +19,7 @@ import { createHeadsetStore } from './stores/headset-store';
 import { createPhoneStore } from './stores/phone-store';
 import { createPopStore } from './stores/pop-store';
 import { createSettingsStore } from './stores/settings-store';
+import { createSessionStore, needsSignIn, wireSession } from './stores/session-store';
 import './styles.css';
 
 async function boot() {
@@ -82,6 +83,9 @@ async function boot() {
     const { password } = await unwrap(api.sip.credentials());
     await phone.start(s.account, password);
   };
+  // Issue 3: the backend sign-in and the cache sync. The phone runs only while the workspace is open.
+  const sessionStore = createSessionStore();
+  await wireSession({ api, store: sessionStore, onWorkspace: () => void connect(), onSignInScreen: () => void phone.stop() });
   wireCalls({ api, transport: settingsStore.getState().app?.transport ?? 'web', phone, phoneStore, agentStore, popStore, settingsStore, callUi, audio, ringtone, t: (k, p) => i18next.t(k, p ?? {}) });
   // The USB headset: its buttons drive the phone, the phone drives its lights (renderer/headset/).
   const headsetStore = createHeadsetStore();
@@ -95,8 +99,8 @@ async function boot() {
     onCommandFailed: (_c, detail) => callUi.getState().fail('error.actionFailed', detail),
     log: (m) => console.info(`[headset] ${m}`),
   });
-  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, connect };
-  if (settings.account) void connect();
+  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, sessionStore, connect };
+  if (settings.account && !needsSignIn(sessionStore.getState().session)) void connect();
   window.addEventListener('beforeunload', () => {
     void headset.stop();
     void phone.stop();

@@ -14,10 +14,16 @@ export const CHANNELS = [
   'shell.notifyIncoming',
   'shell.dismissNotification',
   'shell.setInCall',
+  'session.get',
+  'session.signIn',
+  'session.signInDemo',
+  'session.signOut',
+  'sync.status',
+  'sync.now',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command'] as const;
+export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command', 'session.changed', 'sync.changed'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Prefix of every Electron IPC channel, so main can refuse anything that is not ours. */

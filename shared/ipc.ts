@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Channel, EventName } from './ipc-channels';
 import { LookupResult } from './domain/customer';
+import { DemoSignInRequest, SessionInfo, SignInRequest, SyncStatus } from './domain/session';
 import { AudioPrefs, HeadsetPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
 
@@ -86,6 +87,15 @@ export const contract = {
   'shell.dismissNotification': { request: z.object({ callId: z.string().min(1).max(64) }).strict(), response: z.object({}) },
   /** While a call is live the app is kept from being suspended by the OS (App Nap, background suspension). */
   'shell.setInCall': { request: z.object({ inCall: z.boolean() }).strict(), response: z.object({}) },
+  // ---- backend sign-in and cache sync (issue 3) ----
+  'session.get': { request: Empty, response: SessionInfo },
+  /** Wrong password, unreachable backend…: answered as a SessionInfo with `error`, not as an IPC failure. */
+  'session.signIn': { request: SignInRequest, response: SessionInfo },
+  'session.signInDemo': { request: DemoSignInRequest, response: SessionInfo },
+  'session.signOut': { request: Empty, response: SessionInfo },
+  'sync.status': { request: Empty, response: SyncStatus },
+  /** Pull now (the agent pressed Retry, or wants to be sure), instead of waiting for the backoff. */
+  'sync.now': { request: Empty, response: SyncStatus },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
@@ -94,6 +104,8 @@ export const events = {
   'shell.link': DialLink,
   'shell.power': PowerEvent,
   'shell.command': ShellCommand,
+  'session.changed': SessionInfo,
+  'sync.changed': SyncStatus,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -2,6 +2,7 @@
 // shell (electron/main.ts) and the web host (electron/webhost.ts) both start these same services and
 // only differ in how requests reach the router.
 import { mkdirSync } from 'node:fs';
+import type { SipSettings } from '../../shared/sync/api';
 import type { Settings } from '../../shared/domain/settings';
 import type { DialLink, IncomingNotification } from '../../shared/ipc';
 import { AppError } from '../../shared/result';
@@ -13,6 +14,8 @@ import { cacheFile, settingsFile } from './paths';
 import { consoleLogger, createRouter, EventHub, type Handlers, type Logger, type Router } from './router';
 import type { SecretStore } from './secrets/secret-store';
 import { SettingsService, type StoredSettings } from './settings/settings-service';
+import { startDesktopSession, type BackendChoice, type DesktopSessionDeps } from './session/desktop-session';
+import { swapInFile } from './sync/cache-swap';
 
 export const SIP_PASSWORD_KEY = 'sip.password';
 
@@ -28,6 +31,10 @@ export interface ServicesOptions {
   demoCustomers?: number;
   /** The desktop shell's part (Electron only): OS links, notifications, keeping the app awake in a call. */
   shell?: ShellPort;
+  /** Which backend (issue 3): the built-in one's entry, or an override from the environment. */
+  backend?: Omit<BackendChoice, 'demoCustomers'>;
+  /** Test knobs of the sync engine. */
+  sync?: DesktopSessionDeps['sync'];
 }
 
 /** What only a desktop shell can do. The web host has none: its page uses the browser's own APIs. */
@@ -64,7 +71,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     await writer.close();
     throw e;
   }
-  const reader: Db = openDb(cacheFile(o.dataDir), { readonly: true });
+  // `let`: a cache rebuilt by sync (initial load, reset) replaces the file, and this connection with it.
+  let reader: Db = openDb(cacheFile(o.dataDir), { readonly: true });
 
   const toSettings = async (s: StoredSettings): Promise<Settings> => ({
     account: s.account,
@@ -82,7 +90,44 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     return out;
   };
 
+  // Issue 3: the backend, the sign-in and the cache sync (services/session/desktop-session.ts).
+  const demo = o.demoCustomers ?? DEFAULT_DEMO_CUSTOMERS;
+  const desktop = startDesktopSession({
+    dataDir: o.dataDir,
+    settings,
+    secrets: o.secrets,
+    events,
+    writer,
+    log,
+    backend: { ...o.backend, demoCustomers: demo },
+    ...(o.sync ? { sync: o.sync } : {}),
+    // A rebuilt cache file takes the place of the one serving lookups: every connection closes, the
+    // file moves, every connection opens again. Lookups run on this thread, so none sees the gap.
+    swapCache: async () => {
+      const { from, to } = await writer.call('syncReleaseForSwap', null);
+      try {
+        reader.close();
+        swapInFile(from, to);
+      } finally {
+        reader = openDb(cacheFile(o.dataDir), { readonly: true });
+        await writer.call('syncReopen', null);
+      }
+    },
+    applySip: async ({ password, ...account }: SipSettings) => {
+      await o.secrets.set(SIP_PASSWORD_KEY, password);
+      await changed(settings.update({ account }));
+    },
+    forgetSip: async () => {
+      await o.secrets.delete(SIP_PASSWORD_KEY);
+      await changed(settings.update({ account: null }));
+    },
+  });
+  events.listen((event, payload) => {
+    if (event === 'shell.power' && (payload as { state: string }).state === 'resume') desktop.wake();
+  });
+
   const handlers: Handlers = {
+    ...desktop.handlers,
     'app.info': () => ({ name: 'Lianluo', version: o.version, transport: o.transport, platform: o.platform }),
     'settings.get': () => toSettings(settings.get()),
     'settings.saveAccount': async ({ password, ...account }) => {
@@ -126,8 +171,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   };
 
   const router = createRouter(handlers, log);
-  const demo = o.demoCustomers ?? DEFAULT_DEMO_CUSTOMERS;
   const ready = (async () => {
+    // With a backend the cache is filled by sync; without one, the demo set is loaded on first start.
+    if (desktop.mode() !== 'off') return desktop.start();
     if (demo <= 0) return;
     const t0 = performance.now();
     const n = await writer.call('seedDemo', { count: demo, plan: settings.get().numberPlan });
@@ -144,6 +190,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     ready,
     async close() {
       await ready;
+      await desktop.close();
       reader.close();
       await writer.close();
     },

@@ -48,14 +48,25 @@ export class PageReader<S extends SyncStream> {
   private begin: PageBeginT | null = null;
   private end: PageEndT | null = null;
   private readonly changes: ChangeOf<S>[] = [];
+  private received = 0;
   private lastSeq: number;
   private lineNo = 0;
 
+  /**
+   * `sink`: hand each checked change to it as it arrives instead of keeping it (finish() then returns
+   * no changes). For a client that writes a page inside a transaction it commits only after finish().
+   */
   constructor(
     readonly stream: S,
     readonly request: PageRequest,
+    private readonly sink?: (change: ChangeOf<S>) => void,
   ) {
     this.lastSeq = request.after;
+  }
+
+  /** Changes received so far. */
+  get count(): number {
+    return this.received;
   }
 
   /** Feed one line (without its newline). Throws SyncProtocolError on the first violation. */
@@ -94,8 +105,8 @@ export class PageReader<S extends SyncStream> {
     if (type === 'end') {
       const e = PageEnd.safeParse(value);
       if (!e.success) throw new SyncProtocolError('malformed', `${where}: bad end line (${issues(e.error)})`);
-      if (e.data.count !== this.changes.length) {
-        throw new SyncProtocolError('truncated', `${where}: end line counts ${e.data.count} changes, received ${this.changes.length}`);
+      if (e.data.count !== this.received) {
+        throw new SyncProtocolError('truncated', `${where}: end line counts ${e.data.count} changes, received ${this.received}`);
       }
       if (e.data.next < this.lastSeq) throw new SyncProtocolError('order', `${where}: next cursor ${e.data.next} is before the last change ${this.lastSeq}`);
       if (e.data.more && e.data.next <= this.request.after) {
@@ -118,16 +129,18 @@ export class PageReader<S extends SyncStream> {
       throw new SyncProtocolError('order', `${where}: seq ${change.seq} is not after ${this.lastSeq}`);
     }
     const cap = this.request.limit ?? SYNC_PAGE_MAX;
-    if (this.changes.length >= cap) throw new SyncProtocolError('oversized', `${where}: more than the ${cap} changes asked for`);
+    if (this.received >= cap) throw new SyncProtocolError('oversized', `${where}: more than the ${cap} changes asked for`);
     this.lastSeq = change.seq;
-    this.changes.push(change);
+    this.received++;
+    if (this.sink) this.sink(change);
+    else this.changes.push(change);
   }
 
   /** The complete page; throws if the stream ended before the end line. */
   finish(): Page<S> {
     if (!this.begin) throw new SyncProtocolError('truncated', `${this.stream} page after ${this.request.after}: empty response`);
     if (!this.end) {
-      throw new SyncProtocolError('truncated', `${this.stream} page after ${this.request.after}: stream ended after ${this.changes.length} changes without an end line`);
+      throw new SyncProtocolError('truncated', `${this.stream} page after ${this.request.after}: stream ended after ${this.received} changes without an end line`);
     }
     return { begin: this.begin, changes: this.changes, end: this.end };
   }

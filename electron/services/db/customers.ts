@@ -44,7 +44,7 @@ const writes = statements((db) => ({
       last_contact_at = (SELECT max(at) FROM interactions WHERE customer_id = ?),
       history_json = (SELECT json_group_array(json_array(id, at, direction, channel, agent, disposition, note, duration_s))
                         FROM (SELECT id, at, direction, channel, agent, disposition, note, duration_s FROM interactions
-                              WHERE customer_id = ? ORDER BY at DESC LIMIT ${LOOKUP_HISTORY}))
+                              WHERE customer_id = ? ORDER BY at DESC, id DESC LIMIT ${LOOKUP_HISTORY}))
     WHERE id = ?`),
   setMeta: db.prepare<[string, string]>('INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
   getMeta: db.prepare<[string], { v: string }>('SELECT v FROM meta WHERE k = ?'),
@@ -63,10 +63,11 @@ export function upsertCustomer(db: Db, c: CustomerRecord, seq = 0): number {
   return row.rid;
 }
 
-export function upsertInteraction(db: Db, i: InteractionRow): void {
+/** `refresh: false` when the caller refreshes each touched customer once (a sync page). */
+export function upsertInteraction(db: Db, i: InteractionRow, refresh = true): void {
   const s = writes(db);
   s.upsertInteraction.run(i.id, i.customerId, i.at, i.direction, i.channel, i.agent, i.disposition, i.note, i.durationS);
-  refreshHistory(db, i.customerId);
+  if (refresh) refreshHistory(db, i.customerId);
 }
 
 /** Bring a customer's last contact and card history in step with its interactions (after any change to them). */

@@ -59,6 +59,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'sync cursors and bulk-load bookkeeping',
+    up(db) {
+      db.exec(`
+        -- One row per pull stream (shared/sync/protocol.ts): written in the same transaction as the page it
+        -- covers, so the rows always equal the server's state as of cursor (db/sync-apply.ts).
+        CREATE TABLE sync_state(
+          stream     TEXT PRIMARY KEY,
+          cursor     INTEGER NOT NULL,
+          epoch      TEXT,
+          high_water INTEGER NOT NULL DEFAULT 0,
+          synced_at  INTEGER              -- when the stream last caught up (a page with more: false)
+        );
+        -- Indexes and triggers set aside while a fresh cache is bulk-loaded, re-created when it is finished.
+        CREATE TABLE bulk_ddl(
+          ord  INTEGER PRIMARY KEY,
+          type TEXT NOT NULL,
+          name TEXT NOT NULL,
+          sql  TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,12 +1,15 @@
 // The main process's handle on the writer worker: typed calls, matched replies, clean shutdown.
 import { Worker } from 'node:worker_threads';
 import type { Writer, WriterMethod } from './writer';
+import type { SyncWorkerEvent } from '../sync/worker-sync';
 
 type Arg<M extends WriterMethod> = Parameters<Writer[M]>[0];
-type Ret<M extends WriterMethod> = ReturnType<Writer[M]>;
+type Ret<M extends WriterMethod> = Awaited<ReturnType<Writer[M]>>;
 
 export interface WriterClient {
   call<M extends WriterMethod>(method: M, arg: Arg<M>): Promise<Ret<M>>;
+  /** Events the worker posts on its own (sync progress). Returns an unsubscribe function. */
+  onEvent(listener: (event: SyncWorkerEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -32,12 +35,17 @@ export function startWriter(script: WriterScript, dbPath: string): WriterClient 
   let seq = 0;
   let dead: Error | undefined;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const listeners = new Set<(event: SyncWorkerEvent) => void>();
   const failAll = (e: Error) => {
     dead = e;
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
-  worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
+  worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string }; event?: SyncWorkerEvent }) => {
+    if (m.event) {
+      for (const l of listeners) l(m.event);
+      return;
+    }
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -54,6 +62,10 @@ export function startWriter(script: WriterScript, dbPath: string): WriterClient 
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
         worker.postMessage({ id, method, arg });
       });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async close() {
       if (dead) return;

@@ -8,6 +8,7 @@ import type { NumberPlan } from '../../../shared/domain/settings';
 import { cacheCounts, getMeta, setMeta, upsertCustomer, upsertInteraction } from './customers';
 import { migrate, schemaVersion } from './migrations';
 import type { Db } from './open';
+import type { SyncMethods } from '../sync/worker-sync';
 
 export type CacheSource = 'empty' | 'demo' | 'import' | 'sync';
 
@@ -59,5 +60,6 @@ export function createWriter(db: Db) {
   };
 }
 
-export type Writer = ReturnType<typeof createWriter>;
+/** Everything the worker answers: the plain writes above plus the sync methods (services/sync/worker-sync.ts). */
+export type Writer = ReturnType<typeof createWriter> & SyncMethods;
 export type WriterMethod = keyof Writer;

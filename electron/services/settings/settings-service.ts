@@ -5,6 +5,15 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_AUDIO_PREFS, DEFAULT_HEADSET_PREFS, DEFAULT_HOTKEYS, DEFAULT_NUMBER_PLAN, DEFAULT_PHONE_PREFS } from '../../../shared/domain/defaults';
 import { AudioPrefs, HeadsetPrefs, Hotkeys, Locale, NumberPlan, PhonePrefs, SipAccount } from '../../../shared/domain/settings';
+import { BackendUrl } from '../../../shared/domain/session';
+
+/** Which backend the desktop signs in to (issue 3). url null: the one built into the app. */
+const BackendPrefs = z.object({
+  url: BackendUrl.nullable(),
+  /** Sign in as the built-in backend's demo agent when nobody is signed in (off once someone signs out). */
+  demoSignIn: z.boolean(),
+});
+export const DEFAULT_BACKEND_PREFS = { url: null, demoSignIn: true };
 
 const StoredSettings = z.object({
   version: z.literal(1),
@@ -17,6 +26,8 @@ const StoredSettings = z.object({
   hotkeys: Hotkeys.default(DEFAULT_HOTKEYS),
   // Added by issue 6.
   headset: HeadsetPrefs.default(DEFAULT_HEADSET_PREFS),
+  // Added by issue 3.
+  backend: BackendPrefs.default(DEFAULT_BACKEND_PREFS),
 });
 export type StoredSettings = z.infer<typeof StoredSettings>;
 
@@ -29,6 +40,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   audio: DEFAULT_AUDIO_PREFS,
   hotkeys: DEFAULT_HOTKEYS,
   headset: DEFAULT_HEADSET_PREFS,
+  backend: DEFAULT_BACKEND_PREFS,
 };
 
 export interface SettingsLogger {

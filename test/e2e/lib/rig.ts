@@ -87,7 +87,8 @@ export interface WebHostProcess {
 export function startWebHost(o: { outDir: string; dataDir: string; demoCustomers: number; logFile: string }): Promise<WebHostProcess> {
   const child = spawn(process.execPath, [join(o.outDir, 'main/webhost.js')], {
     cwd: REPO,
-    env: { ...process.env, LIANLUO_DATA_DIR: o.dataDir, LIANLUO_WEB_PORT: '0', LIANLUO_DEMO_CUSTOMERS: String(o.demoCustomers) },
+    // No backend (LIANLUO_BACKEND=off): these tests are about the phone, with the demo set in the cache.
+    env: { ...process.env, LIANLUO_DATA_DIR: o.dataDir, LIANLUO_WEB_PORT: '0', LIANLUO_DEMO_CUSTOMERS: String(o.demoCustomers), LIANLUO_BACKEND: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(o.logFile);

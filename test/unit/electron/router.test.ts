@@ -17,6 +17,16 @@ const SETTINGS = {
   hotkeys: { answer: 'CommandOrControl+Alt+A', hangup: null, mute: null, hold: null, transfer: null, dial: null },
   headset: { deviceId: '0b0e:0307:Jabra EVOLVE LINK MS' },
 };
+const SESSION = {
+  status: 'signed_in' as const,
+  backend: { mode: 'embedded' as const, url: 'http://127.0.0.1:40123', state: 'ready' as const },
+  user: { username: 'agent1001', displayName: 'Agent 1001', role: 'agent' as const, team: 'Demo team' },
+  expiresAt: 1_900_000_000_000,
+  ended: null,
+  error: null,
+  demoUser: 'agent1001',
+};
+const SYNC = { state: 'idle' as const, phase: null, lastSyncedAt: 1_800_000_000_000, customers: 5000, interactions: 6646, progress: null, error: null, retryAt: null, live: true };
 const STATUS = { customers: 1, phones: 1, interactions: 0, schemaVersion: 1, source: 'demo' as const };
 const LOOKUP = {
   number: { raw: '13800138000', e164: '+8613800138000', display: '138 0013 8000', valid: true },
@@ -47,6 +57,12 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'shell.notifyIncoming': { callId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB', title: 'Incoming call', body: '王芳', answerLabel: 'Answer' },
   'shell.dismissNotification': { callId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB' },
   'shell.setInCall': { inCall: true },
+  'session.get': {},
+  'session.signIn': { backendUrl: 'https://lianluo.example.com', username: 'agent1001', password: 'secret' },
+  'session.signInDemo': {},
+  'session.signOut': {},
+  'sync.status': {},
+  'sync.now': {},
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -63,6 +79,12 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'shell.notifyIncoming': () => ({ shown: false }),
     'shell.dismissNotification': () => ({}),
     'shell.setInCall': () => ({}),
+    'session.get': () => SESSION,
+    'session.signIn': () => SESSION,
+    'session.signInDemo': () => SESSION,
+    'session.signOut': () => ({ ...SESSION, status: 'signed_out' as const, user: null, expiresAt: null }),
+    'sync.status': () => SYNC,
+    'sync.now': () => SYNC,
     ...overrides,
   };
 }

@@ -1,0 +1,223 @@
+// The sync methods of the writer worker (db/writer-worker.ts dispatches to them). The worker owns both
+// files a sync writes: the cache that serves lookups (incremental pages) and, during an initial sync or
+// a reset, a new file beside it that is bulk-loaded, finished and then swapped in by the main process
+// (sync-engine.ts) while the old cache keeps serving lookups until that moment.
+//
+// The new file is `cache.next.sqlite`. Its meta `build_state` is 'loading' until finishBulkLoad() ran,
+// then 'finished'; a crash at any point leaves a file that is resumed (loading), swapped in (finished)
+// or discarded (anything that does not check out), never a half-built cache in service.
+import Database from 'better-sqlite3';
+import { existsSync, rmSync } from 'node:fs';
+import type { SyncStream } from '../../../shared/sync/protocol';
+import { getMeta, setMeta } from '../db/customers';
+import { migrate, SCHEMA_VERSION, schemaVersion } from '../db/migrations';
+import type { Db } from '../db/open';
+import { enterBulkMode, finishBulkLoad, readCursor, type FinishTimings, type StreamCursor } from '../db/sync-apply';
+import { pullStream, type PageProgress, type PullOutcome } from './pull';
+
+export type BuildReason = 'initial' | 'rebuild';
+
+export interface SyncFileState {
+  customers: StreamCursor;
+  interactions: StreamCursor;
+}
+
+export interface WorkerSyncState {
+  cache: SyncFileState;
+  /** The file being built, if any. */
+  build: (SyncFileState & { reason: BuildReason; finished: boolean }) | null;
+}
+
+export interface PullRequest {
+  baseUrl: string;
+  token: string;
+  stream: SyncStream;
+  into: 'cache' | 'build';
+  limit?: number;
+  idleTimeoutMs?: number;
+}
+
+export type SyncWorkerEvent = { type: 'sync.page'; into: 'cache' | 'build'; progress: PageProgress };
+
+export interface WorkerSyncDeps {
+  cachePath: string;
+  /** The cache's write connection (null while it is closed for a swap). */
+  cache(): Db | null;
+  closeCache(): void;
+  reopenCache(): void;
+  post(event: SyncWorkerEvent): void;
+  /** db/search.ts's rebuild, once the schema has a search index. */
+  rebuildSearch?: (db: Db) => void;
+}
+
+export const nextCacheFile = (cachePath: string) => cachePath.replace(/(\.sqlite)?$/, '.next.sqlite');
+
+/** Page sizes: big for a bulk load (fewer round trips and commits), small for live maintenance. */
+export const BULK_PAGE = 20_000;
+export const INCREMENTAL_PAGE = 2_000;
+
+function removeFile(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+}
+
+/**
+ * The build file's connection: nobody else ever opens it, so it is locked exclusively (no shared
+ * memory index), and synchronous=OFF: a crash of the process loses nothing committed, and what an OS
+ * crash could damage is checked on resume and otherwise simply pulled again. It never serves lookups.
+ */
+function openBuild(path: string): Db {
+  const db = new Database(path);
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -262144'); // 256 MiB
+  db.pragma('wal_autocheckpoint = 10000');
+  return db;
+}
+
+function fileState(db: Db): SyncFileState {
+  return { customers: readCursor(db, 'customers'), interactions: readCursor(db, 'interactions') };
+}
+
+export function createSyncMethods(d: WorkerSyncDeps) {
+  const buildPath = nextCacheFile(d.cachePath);
+  let build: Db | null = null;
+  let running: AbortController | null = null;
+  let runningDone: Promise<unknown> = Promise.resolve();
+
+  const cache = (): Db => {
+    const db = d.cache();
+    if (!db) throw new Error('the cache is closed while it is being swapped');
+    return db;
+  };
+
+  /** A build file left by an earlier run: kept if it checks out, else removed. */
+  const resume = (): void => {
+    if (build || !existsSync(buildPath)) return;
+    let db: Db | null = null;
+    try {
+      db = openBuild(buildPath);
+      const state = schemaVersion(db) === SCHEMA_VERSION ? getMeta(db, 'build_state') : undefined;
+      if ((state === 'loading' || state === 'finished') && db.pragma('quick_check', { simple: true }) === 'ok') {
+        build = db;
+        return;
+      }
+    } catch {
+      /* unreadable: start over */
+    }
+    db?.close();
+    removeFile(buildPath);
+  };
+  resume();
+
+  const buildState = (): WorkerSyncState['build'] => {
+    if (!build) return null;
+    const reason = (getMeta(build, 'build_reason') as BuildReason | undefined) ?? 'initial';
+    return { ...fileState(build), reason, finished: getMeta(build, 'build_state') === 'finished' };
+  };
+
+  const discard = () => {
+    build?.close();
+    build = null;
+    removeFile(buildPath);
+  };
+
+  return {
+    syncState: (_: null): WorkerSyncState => ({ cache: fileState(cache()), build: buildState() }),
+
+    /** Start a new file for a bulk load (any earlier one is discarded). */
+    syncBeginBuild: ({ reason }: { reason: BuildReason }): WorkerSyncState => {
+      discard();
+      const db = openBuild(buildPath);
+      try {
+        migrate(db);
+        db.transaction(() => {
+          enterBulkMode(db);
+          setMeta(db, 'build_reason', reason);
+          setMeta(db, 'build_started_at', String(Date.now()));
+          setMeta(db, 'build_state', 'loading'); // last: a file without it is discarded on resume
+        })();
+      } catch (e) {
+        db.close();
+        removeFile(buildPath);
+        throw e;
+      }
+      build = db;
+      return { cache: fileState(cache()), build: buildState() };
+    },
+
+    syncPull: async (r: PullRequest): Promise<PullOutcome> => {
+      if (running) throw new Error('a pull is already running');
+      const db = r.into === 'build' ? build : cache();
+      if (!db) throw new Error('no cache is being built');
+      if (r.into === 'build' && getMeta(db, 'build_state') !== 'loading') throw new Error('the new cache is finished already');
+      const ac = new AbortController();
+      running = ac;
+      const pull = pullStream({
+          baseUrl: r.baseUrl,
+          token: r.token,
+          stream: r.stream,
+          db,
+          bulk: r.into === 'build',
+          limit: r.limit ?? (r.into === 'build' ? BULK_PAGE : INCREMENTAL_PAGE),
+          ...(r.idleTimeoutMs ? { idleTimeoutMs: r.idleTimeoutMs } : {}),
+          signal: ac.signal,
+          onPage: (progress) => d.post({ type: 'sync.page', into: r.into, progress }),
+        });
+      runningDone = pull.catch(() => undefined);
+      try {
+        return await pull;
+      } finally {
+        running = null;
+      }
+    },
+
+    /** Stop a running pull; its open page is rolled back. */
+    syncAbort: (_: null): boolean => {
+      running?.abort();
+      return running !== null;
+    },
+
+    /** Indexes, phones, history, search, statistics: the new file becomes a complete cache. */
+    syncFinishBuild: (_: null): FinishTimings => {
+      if (!build) throw new Error('no cache is being built');
+      const db = build;
+      const timings = finishBulkLoad(db, d.rebuildSearch ? { rebuildSearch: d.rebuildSearch } : {});
+      setMeta(db, 'build_state', 'finished');
+      return timings;
+    },
+
+    syncDiscardBuild: (_: null): void => discard(),
+
+    /**
+     * Close both files so the main process can move the finished one over the cache. The new file is
+     * made durable first (its WAL folded in with a full sync) and leaves no WAL behind.
+     */
+    syncReleaseForSwap: (_: null): { from: string; to: string } => {
+      if (!build || getMeta(build, 'build_state') !== 'finished') throw new Error('no finished cache to swap in');
+      build.pragma('synchronous = FULL');
+      build.pragma('journal_mode = DELETE');
+      build.close();
+      build = null;
+      d.closeCache();
+      return { from: buildPath, to: d.cachePath };
+    },
+
+    syncReopen: (_: null): WorkerSyncState => {
+      d.reopenCache();
+      return { cache: fileState(cache()), build: buildState() };
+    },
+
+    /** Stop pulling (its open page rolls back) and close the build file: the worker is about to close. */
+    syncClose: async (): Promise<void> => {
+      running?.abort();
+      await runningDone;
+      build?.close();
+      build = null;
+    },
+  };
+}
+
+export type SyncMethods = ReturnType<typeof createSyncMethods>;
