@@ -20,10 +20,22 @@ export const CHANNELS = [
   'session.signOut',
   'sync.status',
   'sync.now',
+  'outbox.status',
+  'outbox.list',
+  'outbox.recordCall',
+  'outbox.submitWrapUp',
+  'outbox.createCustomer',
+  'outbox.updateFollowup',
+  'outbox.resend',
+  'outbox.pushNow',
+  'outbox.ackNotices',
+  'outbox.config',
+  'outbox.callbacks',
+  'outbox.context',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command', 'session.changed', 'sync.changed'] as const;
+export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command', 'session.changed', 'sync.changed', 'outbox.changed', 'outbox.callbacks'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Prefix of every Electron IPC channel, so main can refuse anything that is not ours. */

@@ -7,6 +7,7 @@ import { LookupResult } from './domain/customer';
 import { DemoSignInRequest, SessionInfo, SignInRequest, SyncStatus } from './domain/session';
 import { AudioPrefs, HeadsetPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
+import { outboxContract, outboxEvents } from './outbox/desktop';
 
 const Empty = z.object({}).strict();
 
@@ -96,6 +97,8 @@ export const contract = {
   'sync.status': { request: Empty, response: SyncStatus },
   /** Pull now (the agent pressed Retry, or wants to be sure), instead of waiting for the backoff. */
   'sync.now': { request: Empty, response: SyncStatus },
+  // ---- the outbox: after-call work, follow-ups, the pop's customer context (issue 4) ----
+  ...outboxContract,
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
@@ -106,6 +109,7 @@ export const events = {
   'shell.command': ShellCommand,
   'session.changed': SessionInfo,
   'sync.changed': SyncStatus,
+  ...outboxEvents,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -16,6 +16,8 @@ import type { SecretStore } from './secrets/secret-store';
 import { SettingsService, type StoredSettings } from './settings/settings-service';
 import { startDesktopSession, type BackendChoice, type DesktopSessionDeps } from './session/desktop-session';
 import { swapInFile } from './sync/cache-swap';
+import { OutboxService, type OutboxServiceOptions } from './outbox/outbox-service';
+import { linkFromSession } from './outbox/session-link';
 
 export const SIP_PASSWORD_KEY = 'sip.password';
 
@@ -35,6 +37,8 @@ export interface ServicesOptions {
   backend?: Omit<BackendChoice, 'demoCustomers'>;
   /** Test knobs of the sync engine. */
   sync?: DesktopSessionDeps['sync'];
+  /** Test knobs of the outbox (retry delays, refresh interval). */
+  outbox?: Pick<OutboxServiceOptions, 'pusher' | 'refreshMs' | 'contextTimeoutMs'>;
 }
 
 /** What only a desktop shell can do. The web host has none: its page uses the browser's own APIs. */
@@ -51,6 +55,8 @@ export interface Services {
   router: Router;
   events: EventHub;
   settings: SettingsService;
+  /** After-call work waiting for delivery (issue 4): the shell warns before quitting with items pending. */
+  outbox: OutboxService;
   /** Resolves when first-start work (demo data) is done. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -126,8 +132,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     if (event === 'shell.power' && (payload as { state: string }).state === 'resume') desktop.wake();
   });
 
+  // Issue 4: the outbox (its own file, synchronous=FULL), delivering as the signed-in agent.
+  const outbox = new OutboxService({ dataDir: o.dataDir, events, log, plan: () => settings.get().numberPlan, ...o.outbox });
+  const relink = () => outbox.setLink(linkFromSession(desktop.session));
+  events.listen((event, payload) => {
+    if (event === 'session.changed') relink();
+    if (event === 'shell.power' && (payload as { state: string }).state === 'resume') outbox.pusher.retryNow();
+  });
+
   const handlers: Handlers = {
     ...desktop.handlers,
+    ...outbox.handlers,
     'app.info': () => ({ name: 'Lianluo', version: o.version, transport: o.transport, platform: o.platform }),
     'settings.get': () => toSettings(settings.get()),
     'settings.saveAccount': async ({ password, ...account }) => {
@@ -173,7 +188,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const router = createRouter(handlers, log);
   const ready = (async () => {
     // With a backend the cache is filled by sync; without one, the demo set is loaded on first start.
-    if (desktop.mode() !== 'off') return desktop.start();
+    if (desktop.mode() !== 'off') {
+      await desktop.start();
+      relink();
+      return;
+    }
     if (demo <= 0) return;
     const t0 = performance.now();
     const n = await writer.call('seedDemo', { count: demo, plan: settings.get().numberPlan });
@@ -187,9 +206,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     router,
     events,
     settings,
+    outbox,
     ready,
     async close() {
       await ready;
+      await outbox.close();
       await desktop.close();
       reader.close();
       await writer.close();

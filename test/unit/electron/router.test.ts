@@ -36,6 +36,40 @@ const LOOKUP = {
   tookMs: 0.1,
 };
 
+const OUTBOX = {
+  record: {
+    interactionId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB',
+    direction: 'inbound',
+    outcome: 'answered',
+    endReason: 'hangup_remote',
+    remoteNumber: '13800138000',
+    remoteName: 'Wang Fang',
+    customerId: 'C-STORY-1',
+    queue: null,
+    startedAt: 1_800_000_000_000,
+    answeredAt: 1_800_000_005_000,
+    endedAt: 1_800_000_100_000,
+    ringMs: 5000,
+    talkMs: 95_000,
+    holdMs: 0,
+    transferredFrom: null,
+    sipCallId: 'abc@127.0.0.1',
+    quality: { mos: 4.4, jitterMs: 2, lossPct: 0, rttMs: 10, rating: 'good' },
+  },
+  wrapUp: {
+    interactionId: '01J9Z3V6K6T4Q0W8S2E5H7M1NB',
+    customerId: 'C-STORY-1',
+    customerSnapshot: { name: '王芳', company: '', number: '+8613800138000' },
+    disposition: 'resolved',
+    note: 'Invoice re-issued.',
+    wrapMs: 15_000,
+    followups: [{ id: '01J9Z3V6K6T4Q0W8S2E5H7M1ND', kind: 'callback', dueAt: 1_800_086_400_000, number: '138 0013 8000', assignee: 'me', note: 'confirm' }],
+  },
+  customer: { id: 'N-01J9Z3V6K6T4Q0W8S2E5H7M1NE', name: '新客户', company: '', notes: '', phones: [{ number: '13911112222', label: 'mobile' }], interactionId: null },
+  status: { signedIn: true, online: false, pending: 3, waitingForOthers: 0, oldestAt: 1_800_000_000_000, needsAttention: 1, notices: 0, lastError: { message: 'the backend cannot be reached (ECONNREFUSED)', at: 1_800_000_001_000 }, retryAt: 1_800_000_004_000, lastDeliveredAt: null, sending: false },
+  saved: { ok: true as const, key: '01J9Z3V6K6T4Q0W8S2E5H7M1NF', seq: 12 },
+};
+
 /** A valid request for every channel. A new channel must add one here (the first test says so). */
 const VALID: Record<Channel, Record<string, unknown>> = {
   'app.info': {},
@@ -63,6 +97,18 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'session.signOut': {},
   'sync.status': {},
   'sync.now': {},
+  'outbox.status': {},
+  'outbox.list': {},
+  'outbox.recordCall': OUTBOX.record,
+  'outbox.submitWrapUp': { wrapUp: OUTBOX.wrapUp },
+  'outbox.createCustomer': { customer: OUTBOX.customer },
+  'outbox.updateFollowup': { followupId: '01J9Z3V6K6T4Q0W8S2E5H7M1NC', state: 'done', note: 'called back' },
+  'outbox.resend': { seq: 7, payload: OUTBOX.wrapUp },
+  'outbox.pushNow': {},
+  'outbox.ackNotices': { seqs: [1, 2] },
+  'outbox.config': { refresh: true },
+  'outbox.callbacks': { refresh: false },
+  'outbox.context': { customerId: 'C-STORY-1' },
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -85,6 +131,18 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'session.signOut': () => ({ ...SESSION, status: 'signed_out' as const, user: null, expiresAt: null }),
     'sync.status': () => SYNC,
     'sync.now': () => SYNC,
+    'outbox.status': () => OUTBOX.status,
+    'outbox.list': () => ({ attention: [], pending: [], notices: [] }),
+    'outbox.recordCall': () => OUTBOX.saved,
+    'outbox.submitWrapUp': () => OUTBOX.saved,
+    'outbox.createCustomer': () => OUTBOX.saved,
+    'outbox.updateFollowup': () => OUTBOX.saved,
+    'outbox.resend': () => ({ ok: false as const, issues: [{ field: 'disposition', message: 'choose a disposition from the list' }] }),
+    'outbox.pushNow': () => OUTBOX.status,
+    'outbox.ackNotices': () => OUTBOX.status,
+    'outbox.config': () => ({ config: null }),
+    'outbox.callbacks': () => ({ followups: [], fetchedAt: null }),
+    'outbox.context': () => ({ context: null, source: 'local' as const, pendingContacts: 0 }),
     ...overrides,
   };
 }
@@ -145,7 +203,8 @@ describe('router', () => {
       ['a prototype key', JSON.parse(`{"__proto__": {"polluted": 1}, ${JSON.stringify(VALID[channel]).slice(1, -1) || '"x": 1'}}`)],
       ...oversized(VALID[channel]).map((p, i): [string, unknown] => [`oversized string #${i + 1}`, p]),
       ...Object.keys(VALID[channel]).flatMap((k): [string, unknown][] => [
-        [`${k} as a number`, { ...VALID[channel], [k]: 12345 }],
+        // A number where a string belongs; where a number belongs, a negative one (no field here takes one).
+        [`${k} as a number`, { ...VALID[channel], [k]: typeof VALID[channel][k] === 'number' ? -1 : 12345 }],
         [`${k} as an object`, { ...VALID[channel], [k]: { toString: 'x' } }],
       ]),
     ];
