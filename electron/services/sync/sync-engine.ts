@@ -217,11 +217,13 @@ export class SyncEngine {
         if (st.build?.finished) {
           this.set({ progress: { fraction: 1, rows: this.buildRows } });
           await this.d.swapCache();
-          changed = true;
           this.buildRows = 0;
           st = await this.d.writer.call('syncState', null);
           this.remember(st);
-          this.set({ phase: 'update', progress: null });
+          // The new cache serves lookups from now on: say so before catching up on what changed meanwhile.
+          const counts = await this.d.writer.call('status', null);
+          this.d.onCacheChanged(counts);
+          this.set({ phase: 'update', progress: null, customers: counts.customers, interactions: counts.interactions });
           continue;
         }
         if (st.build) {

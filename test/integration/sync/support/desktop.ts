@@ -13,8 +13,9 @@ import { startServices, type Services, type ServicesOptions } from '../../../../
 import { cacheFile } from '../../../../electron/services/paths';
 import { MemorySecretStore } from '../../../../electron/services/secrets/secret-store';
 
-export const WRITER = { url: new URL('../../support/writer-worker-from-source.mjs', import.meta.url) };
-export const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+import { quiet, WRITER } from './services-env';
+
+export { quiet, WRITER };
 
 export interface Desktop {
   services: Services;
