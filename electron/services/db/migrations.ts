@@ -3,6 +3,7 @@
 // clear message and never altered. Add a migration: append to MIGRATIONS, never edit a shipped one,
 // and add its case to test/unit/electron/db-migrations.test.ts.
 import type { Db } from './open';
+import { registerSearchFunctions } from './search-text';
 
 export interface Migration {
   version: number;
@@ -80,6 +81,31 @@ export const MIGRATIONS: readonly Migration[] = [
           name TEXT NOT NULL,
           sql  TEXT NOT NULL
         );
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'search index (FTS5 trigram over name, company and numbers)',
+    up(db) {
+      // One contentless trigram table answers every query shape (db/search-text.ts explains the indexed
+      // text). Its triggers call lianluo_search_text(), which every connection registers (openDb).
+      registerSearchFunctions(db);
+      db.exec(`
+        CREATE VIRTUAL TABLE customers_search USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1);
+        CREATE TRIGGER IF NOT EXISTS customers_search_insert AFTER INSERT ON customers BEGIN
+          INSERT INTO customers_search(rowid, text) VALUES (new.rid, lianluo_search_text(new.name, new.company, new.phones_json));
+        END;
+        CREATE TRIGGER IF NOT EXISTS customers_search_delete AFTER DELETE ON customers BEGIN
+          DELETE FROM customers_search WHERE rowid = old.rid;
+        END;
+        CREATE TRIGGER IF NOT EXISTS customers_search_update AFTER UPDATE OF rid, name, company, phones_json ON customers
+          WHEN old.rid IS NOT new.rid OR old.name IS NOT new.name OR old.company IS NOT new.company OR old.phones_json IS NOT new.phones_json
+        BEGIN
+          DELETE FROM customers_search WHERE rowid = old.rid;
+          INSERT INTO customers_search(rowid, text) VALUES (new.rid, lianluo_search_text(new.name, new.company, new.phones_json));
+        END;
+        INSERT INTO customers_search(rowid, text) SELECT rid, lianluo_search_text(name, company, phones_json) FROM customers;
       `);
     },
   },

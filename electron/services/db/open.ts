@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { registerSearchFunctions } from './search-text';
 
 export type Db = Database.Database;
 
@@ -19,6 +20,8 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   }
+  // The search triggers on customers call it (migration 3): every writing connection needs it.
+  registerSearchFunctions(db);
   return db;
 }
 
