@@ -9,6 +9,8 @@ export const CHANNELS = [
   'settings.update',
   'sip.credentials',
   'customers.lookup',
+  'customers.search',
+  'customers.get',
   'cache.status',
   'shell.takeLinks',
   'shell.notifyIncoming',

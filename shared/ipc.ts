@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Channel, EventName } from './ipc-channels';
 import { LookupResult } from './domain/customer';
+import { GetCustomerRequest, GetCustomerResponse, SearchRequest, SearchResult } from './domain/search';
 import { DemoSignInRequest, SessionInfo, SignInRequest, SyncStatus } from './domain/session';
 import { AudioPrefs, HeadsetPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
@@ -80,6 +81,10 @@ export const contract = {
   },
   'sip.credentials': { request: Empty, response: z.object({ password: z.string() }) },
   'customers.lookup': { request: z.object({ ani: z.string().max(256) }).strict(), response: LookupResult },
+  /** Search as you type over name, company and numbers (electron/services/db/search.ts). */
+  'customers.search': { request: SearchRequest, response: SearchResult },
+  /** One customer's whole card by id (a search result opened), null when it is no longer cached. */
+  'customers.get': { request: GetCustomerRequest, response: GetCustomerResponse },
   'cache.status': { request: Empty, response: CacheStatus },
   /** Links that arrived before the page could listen (e.g. the app was started by a tel: link). */
   'shell.takeLinks': { request: Empty, response: z.object({ links: z.array(DialLink).max(20) }) },

@@ -8,6 +8,7 @@ import type { DialLink, IncomingNotification } from '../../shared/ipc';
 import { AppError } from '../../shared/result';
 import { lookupCaller } from './lookup/lookup-service';
 import { openDb, type Db } from './db/open';
+import { customerCardById, searchCustomers } from './db/search';
 import { startWriter, type WriterClient, type WriterScript } from './db/writer-client';
 import { readStatus } from './db/writer';
 import { cacheFile, settingsFile } from './paths';
@@ -172,6 +173,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       return { password: (await o.secrets.get(SIP_PASSWORD_KEY)) ?? '' };
     },
     'customers.lookup': ({ ani }) => lookupCaller(reader, ani, settings.get().numberPlan),
+    'customers.search': ({ query, limit }) => searchCustomers(reader, query, { ...(limit ? { limit } : {}), region: settings.get().numberPlan.defaultRegion }),
+    'customers.get': ({ id }) => ({ customer: customerCardById(reader, id) }),
     'cache.status': () => readStatus(reader),
     'shell.takeLinks': () => ({ links: o.shell?.takeLinks() ?? [] }),
     'shell.notifyIncoming': (n) => ({ shown: o.shell?.notifyIncoming(n) ?? false }),
