@@ -4,6 +4,7 @@ import type { Locale } from '../../shared/domain/settings';
 import { unwrap } from '../bridge/api';
 import { useDeps, usePhoneState, useSettingsState } from '../app-context';
 import { AgentStateControl } from './AgentStateControl';
+import { SearchPanel } from './SearchPanel';
 
 export function Header({ onEditAccount }: { onEditAccount: () => void }) {
   const { t } = useTranslation();
@@ -34,6 +35,7 @@ export function Header({ onEditAccount }: { onEditAccount: () => void }) {
           {account ? <span className="reg-user"> · {account.sipUri.replace(/^sips?:/, '')}</span> : null}
         </span>
       </div>
+      <SearchPanel />
       <div className="header-tools">
         <span className="cache" data-testid="cache-status">
           {cache && cache.customers > 0

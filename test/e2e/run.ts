@@ -16,6 +16,7 @@ import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import type { CallRequest, CallStatus } from './caller/api';
 import type { ToneReport } from './caller/tones';
 import { callControlTests, type CallRig } from './call-control';
+import { searchTests } from './search';
 import { launchParty, type Party } from './lib/browser';
 import { buildCaller, serveFolder } from './lib/caller-build';
 import { AgentUi, CallerUi, check, Failure, secs, until } from './lib/harness';
@@ -481,6 +482,7 @@ const TESTS: { name: string; fn: () => Promise<void>; call?: true; cleanup?: () 
   { name: 'hostile display name (markup, 10 KB, RTL override) shown inert', fn: testHostileDisplayName, call: true },
   { name: 'test PBX: an INVITE with a wrong password gets 403 and never rings', fn: testInviteNeedsPassword, call: true },
   ...callControlTests(getRig),
+  ...searchTests(getRig),
   { name: 'npm run demo:call rings the demo agent 1001', fn: testDemoCall, call: true },
 ];
 
