@@ -3,6 +3,7 @@
 import { benchCall } from './call.bench';
 import { benchLookup } from './lookup.bench';
 import { benchPopPaint } from './pop-paint.bench';
+import { benchSearch } from './search.bench';
 import { BENCH_DIR } from './fixtures';
 import { load, writeReport, type BenchContext, type Metric } from './report';
 
@@ -13,6 +14,7 @@ const customers = Number(args.get('customers') ?? 1_000_000);
 const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'lookup', run: benchLookup },
   { name: 'pop-paint', run: benchPopPaint },
+  { name: 'search', run: benchSearch },
   { name: 'call', run: benchCall },
 ];
 
