@@ -102,7 +102,7 @@ export interface HeadsetMachineState {
   readonly leds: Readonly<LedState>;
   /** Last bytes written per output report id (hex). */
   readonly sent: Readonly<Record<number, string>>;
-  /** When the asked Off-Hook state last changed, and what it was before. */
+  /** When the asked Off-Hook state last changed, and what it was before; null once the device echoed it. */
   readonly offHookChange: { readonly at: number; readonly previous: boolean } | null;
   /** A test ring is on (only ever while the app has no call). */
   readonly testRing: boolean;
@@ -237,6 +237,9 @@ function onHookLevel(w: Work, offHook: boolean): void {
   const asked = ledsFor(view, w.s.quirks).offHook;
   if (offHook === asked) {
     w.events.push({ at: w.at, control: 'hookSwitch', action: 'echo' });
+    // The device has shown the new state: whatever it reports after this, it sent knowing it, so the
+    // stale-report window below no longer applies (a quick answer to the next call is a press).
+    w.s.offHookChange = null;
     return;
   }
   const change = w.s.offHookChange;

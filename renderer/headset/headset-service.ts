@@ -330,16 +330,17 @@ export class HeadsetService {
     this.machine = out.state;
     for (const r of out.reports) b.queue.set(r.reportId, r);
     if (out.reports.length > 0 && !b.writing && b.retryTimer === null) void this.pump(b, true);
-    const shown = out.events.filter((e) => e.action !== 'echo');
-    if (shown.length > 0 || out.state.testRing !== this.status.testRinging) {
-      this.publish({ ...(shown.length > 0 ? { lastEvent: shown[shown.length - 1] as HeadsetEvent } : {}), testRinging: out.state.testRing });
-    }
+    // Commands first: the phone starts answering before anything re-renders because of the status below.
     for (const c of out.commands) {
       try {
         this.opts.onCommand(c);
       } catch (e) {
         this.log(`headset command ${c.kind} failed: ${String(e)}`);
       }
+    }
+    const shown = out.events.filter((e) => e.action !== 'echo');
+    if (shown.length > 0 || out.state.testRing !== this.status.testRinging) {
+      this.publish({ ...(shown.length > 0 ? { lastEvent: shown[shown.length - 1] as HeadsetEvent } : {}), testRinging: out.state.testRing });
     }
     this.scheduleTick();
   }

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, results in .bench/latest.json (git-ignored) and one line per metric.
 // Options: --only=<substring> to run some, --customers=N (default 1,000,000).
 import { benchCall } from './call.bench';
+import { benchHeadset } from './headset.bench';
 import { benchLookup } from './lookup.bench';
 import { benchPopPaint } from './pop-paint.bench';
 import { benchSearch } from './search.bench';
@@ -16,6 +17,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'pop-paint', run: benchPopPaint },
   { name: 'search', run: benchSearch },
   { name: 'call', run: benchCall },
+  { name: 'headset', run: benchHeadset },
 ];
 
 const loadAtStart = load();

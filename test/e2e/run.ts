@@ -16,6 +16,8 @@ import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import type { CallRequest, CallStatus } from './caller/api';
 import type { ToneReport } from './caller/tones';
 import { callControlTests, type CallRig } from './call-control';
+import { headsetTests } from './headset';
+import { buildFakeWebHid } from './headset/devices';
 import { searchTests } from './search';
 import { launchParty, type Party } from './lib/browser';
 import { buildCaller, serveFolder } from './lib/caller-build';
@@ -140,6 +142,8 @@ async function setUp(): Promise<void> {
     launchParty('agent2', tones.agent2, profiles),
   ]);
   await agent.page.addInitScript(bundle.probeScript);
+  // Agent 1's page has a WebHID that the headset tests plug headsets into (test/e2e/headset/fake-webhid.ts).
+  await agent.page.addInitScript(await buildFakeWebHid(join(runDir, 'fake-webhid')));
   await agent2.page.addInitScript(bundle.probeScript);
   const a2 = agent2;
   const c = caller;
@@ -482,6 +486,7 @@ const TESTS: { name: string; fn: () => Promise<void>; call?: true; cleanup?: () 
   { name: 'hostile display name (markup, 10 KB, RTL override) shown inert', fn: testHostileDisplayName, call: true },
   { name: 'test PBX: an INVITE with a wrong password gets 403 and never rings', fn: testInviteNeedsPassword, call: true },
   ...callControlTests(getRig),
+  ...headsetTests(getRig),
   ...searchTests(getRig),
   { name: 'npm run demo:call rings the demo agent 1001', fn: testDemoCall, call: true },
 ];

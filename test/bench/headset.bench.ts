@@ -1,0 +1,162 @@
+// headset.hook_to_answer_ms_p95: a hook-switch input report delivered to the agent's page → the call
+// answered, i.e. SIP.js handing the 200 OK for the INVITE to its WebSocket. Through the real rig: the
+// project's Kamailio, the app's build behind its web host, the SIP.js caller in its own Chromium. The
+// headset is the in-page WebHID device of the end-to-end tests (test/e2e/headset/fake-webhid.ts: a
+// Jabra EVOLVE LINK MS from its real descriptor); both instants are performance.now() in the agent page
+// (the report's dispatch, and a tap on WebSocket.prototype.send that sees "SIP/2.0 200 … CSeq: n INVITE").
+// Same-run baseline, calls interleaved: the Answer button clicked → the same 200 OK. Their difference is
+// what the headset path adds; the `lianluo.headset.command` mark splits it into report → phone.answer()
+// called (the headset code) and phone.answer() → 200 OK (the phone's own answer path).
+// Must run inside the loopback-only namespace (npm run bench does).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
+import { COMMAND_MARK } from '../../renderer/headset/headset-wiring';
+import { buildFakeWebHid, headsetSpec } from '../e2e/headset/devices';
+import { launchParty, type Party } from '../e2e/lib/browser';
+import { buildCaller, serveFolder } from '../e2e/lib/caller-build';
+import { buildApp, buildIsStale, makeTones, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio } from '../e2e/lib/rig';
+import { percentile, type BenchContext } from './report';
+
+const WS = 'ws://127.0.0.1:8080';
+/** Calls per way of answering, after the warm-up ones. */
+const CALLS = 30;
+const WARMUP = 3;
+const BUDGET_MS = 20;
+
+async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000, every = 10): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+export async function benchHeadset(ctx: BenchContext): Promise<void> {
+  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error('the headset benchmark needs the loopback-only namespace: run it through npm run bench');
+  mkdirSync(join(RIG, 'run'), { recursive: true });
+  const runDir = mkdtempSync(join(RIG, 'run', 'bench-headset-'));
+  const stale = buildIsStale();
+  if (stale) {
+    ctx.log(`  building the app (${stale})`);
+    buildApp();
+  }
+  const outDir = snapshotBuild(join(runDir, 'app'));
+  const tones = makeTones(join(RIG, 'run', 'tones'));
+  const agentPw = randomBytes(8).toString('hex');
+  const callerPw = randomBytes(8).toString('hex');
+  const users = join(runDir, 'users');
+  writeFileSync(users, `1001 ${agentPw}\ncaller ${callerPw}\n`);
+  const kamailioDir = join(runDir, 'kamailio');
+  startKamailio(kamailioDir, users);
+
+  const dataDir = join(runDir, 'data');
+  mkdirSync(dataDir);
+  const account = { wsUrl: WS, sipUri: 'sip:1001@127.0.0.1', authUser: '1001', displayName: 'Bench agent' };
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
+  writeFileSync(join(dataDir, 'secrets.web.json'), JSON.stringify({ 'sip.password': agentPw }), { mode: 0o600 });
+
+  const bundle = await buildCaller(join(runDir, 'caller'));
+  const hidScript = await buildFakeWebHid(join(runDir, 'fake-webhid'));
+  const server = await serveFolder(bundle.pageDir);
+  const webhost = await startWebHost({ outDir, dataDir, demoCustomers: 200, logFile: join(runDir, 'webhost.log') });
+  const profiles = join(runDir, 'profiles');
+  mkdirSync(profiles);
+  let agent: Party | undefined;
+  let caller: Party | undefined;
+  try {
+    [agent, caller] = await Promise.all([launchParty('agent', tones.agent, profiles), launchParty('caller', tones.caller, profiles)]);
+    const a = agent.page;
+    const c = caller.page;
+    await a.addInitScript(hidScript);
+    // How long the phone's own getUserMedia takes inside each answer (the largest part of the answer path).
+    await a.addInitScript(() => {
+      const spans: { start: number; end: number }[] = [];
+      (window as unknown as { lianluoGum: typeof spans }).lianluoGum = spans;
+      const gum = MediaDevices.prototype.getUserMedia;
+      MediaDevices.prototype.getUserMedia = async function (this: MediaDevices, c?: MediaStreamConstraints) {
+        const start = performance.now();
+        try {
+          return await gum.call(this, c);
+        } finally {
+          spans.push({ start, end: performance.now() });
+        }
+      };
+    });
+    await a.goto(webhost.url);
+    await until('the agent to register', async () => ((await a.getByTestId('registration').textContent()) ?? '').startsWith('Registered'));
+    await a.evaluate((spec) => window.lianluoHid!.plug(spec), headsetSpec('0b0e-0307.bin', { key: 'jabra', granted: true }));
+    await until('the headset to be ready', async () => (await a.getByTestId('headset').getAttribute('data-state')) === 'ready');
+    await c.goto(server.url);
+    const reg = await c.evaluate((acc) => window.caller!.register(acc), { wsUrl: WS, sipUri: 'sip:caller@127.0.0.1', password: callerPw });
+    if (!reg.ok) throw new Error(`caller registration failed: ${JSON.stringify(reg)}`);
+
+    const hook: number[] = [];
+    const click: number[] = [];
+    const hookToCommand: number[] = [];
+    const gumInAnswer: number[] = [];
+    for (let i = 0; i < 2 * (WARMUP + CALLS); i++) {
+      const way = i % 2 === 0 ? 'hook' : 'click';
+      await c.evaluate((r) => window.caller!.call(r), { target: 'sip:1001@127.0.0.1', fromUser: '13800138000' });
+      await until('the call to ring', async () => (await a.getByTestId('call-panel').getAttribute('data-call-state')) === 'ringing');
+      await until('the ring LED', async () => (await a.evaluate(() => window.lianluoHid!.leds('jabra'))).ring === true);
+      const sent = await a.evaluate(() => window.lianluoHid!.sipOk.length);
+      // Both ways measured inside the page, from the instant the input happens.
+      const t0 = await a.evaluate((w) => {
+        if (w === 'hook') return window.lianluoHid!.setHook('jabra', 1);
+        const button = [...document.querySelectorAll<HTMLButtonElement>('[data-testid="call-panel"] button')].find((b) => b.textContent?.trim() === 'Answer');
+        if (!button) throw new Error('no Answer button on screen');
+        const at = performance.now();
+        button.click();
+        return at;
+      }, way);
+      const ok = await until('the 200 OK on the WebSocket', () => a.evaluate((n) => window.lianluoHid!.sipOk[n], sent), 5000, 5);
+      const ms = ok.at - t0;
+      const gum = await a.evaluate(([from, to]) => (window as unknown as { lianluoGum: { start: number; end: number }[] }).lianluoGum.find((g) => g.start >= from && g.end <= to), [t0, ok.at] as const);
+      if (gum && i >= 2 * WARMUP) gumInAnswer.push(gum.end - gum.start);
+      if (way === 'hook') {
+        const mark = await a.evaluate((name) => performance.getEntriesByName(name).at(-1)?.startTime ?? null, COMMAND_MARK);
+        if (mark === null || mark < t0) throw new Error('the headset command mark is missing: the hook report did not reach the phone');
+        if (i >= 2 * WARMUP) {
+          hook.push(ms);
+          hookToCommand.push(mark - t0);
+        }
+      } else if (i >= 2 * WARMUP) click.push(ms);
+      await until('the caller connected', async () => (await c.evaluate(() => window.caller!.status().state)) === 'Established');
+      await c.evaluate(() => window.caller!.hangup());
+      await until('the call to end', async () => (await c.evaluate(() => window.caller!.status().state)) === 'Terminated');
+      await until('the agent to be Ready', async () => (await a.getByTestId('agent-status').textContent()) === 'Ready');
+      // The device's hook follows the Off-Hook LED back to on-hook before the next call.
+      await until('the headset back on hook', async () => (await a.evaluate(() => window.lianluoHid!.leds('jabra'))).offHook === false);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const p95 = percentile(hook, 0.95);
+    ctx.metric('headset.hook_to_answer_ms_p95', p95, 'ms', BUDGET_MS, 'max', {
+      calls: hook.length,
+      p50_ms: percentile(hook, 0.5),
+      max_ms: percentile(hook, 1),
+      baseline_click_to_answer_ms_p95: percentile(click, 0.95),
+      baseline_click_to_answer_ms_p50: percentile(click, 0.5),
+      added_by_headset_ms_p50: round(percentile(hook, 0.5) - percentile(click, 0.5)),
+      report_to_phone_answer_ms_p95: percentile(hookToCommand, 0.95),
+      report_to_phone_answer_ms_max: percentile(hookToCommand, 1),
+      getusermedia_in_answer_ms_p50: percentile(gumInAnswer, 0.5),
+      getusermedia_in_answer_ms_p95: percentile(gumInAnswer, 0.95),
+      what: 'hook-switch input report dispatched in the agent page → SIP.js sends the INVITE 200 OK on its WebSocket (in-page clock); baseline: Answer button clicked → same 200 OK, calls interleaved',
+    });
+    ctx.log(
+      `  hook → 200 OK p50 ${percentile(hook, 0.5)} ms, p95 ${p95} ms; click → 200 OK p50 ${percentile(click, 0.5)} ms, p95 ${percentile(click, 0.95)} ms; ` +
+        `report → phone.answer() p95 ${percentile(hookToCommand, 0.95)} ms; getUserMedia in the answer p50 ${percentile(gumInAnswer, 0.5)} ms`,
+    );
+  } finally {
+    await Promise.all([agent?.close(), caller?.close()]);
+    await server.close();
+    await webhost.stop();
+    stopKamailio(kamailioDir);
+  }
+}
