@@ -91,6 +91,7 @@ async function boot() {
   const headsetStore = createHeadsetStore();
   const headset = wireHeadset({
     hid: navigatorHid(),
+    offerConnect: settingsStore.getState().app?.transport !== 'electron',
     phone,
     phoneStore,
     headsetStore,

@@ -21,6 +21,8 @@ export const COMMAND_MARK = 'lianluo.headset.command';
 export interface HeadsetWiringDeps {
   /** navigator.hid, or undefined where the browser has no WebHID. */
   hid: HIDLike | undefined;
+  /** Offer "connect a headset" (a plain browser). Electron's main process grants headsets without asking. */
+  offerConnect: boolean;
   phone: HeadsetPhone;
   phoneStore: PhoneStore;
   headsetStore: HeadsetStore;
@@ -87,7 +89,7 @@ export function wireHeadset(d: HeadsetWiringDeps): HeadsetWiring {
       });
     },
   });
-  d.headsetStore.getState().setSupport(true, service.canRequestDevice());
+  d.headsetStore.getState().setSupport(true, d.offerConnect && service.canRequestDevice());
   d.headsetStore.getState().setStatus(service.getStatus());
 
   const offs: (() => void)[] = [];

@@ -94,9 +94,10 @@ class App {
     return new FakeHidDevice({ vendorId: s.vendorId, productId: s.productId, productName: s.device, collections: fixtureCollections(file), now: this.clock.now });
   }
 
-  async start(o: { noWebHid?: boolean } = {}): Promise<void> {
+  async start(o: { noWebHid?: boolean; offerConnect?: boolean } = {}): Promise<void> {
     this.wiring = wireHeadset({
       hid: o.noWebHid ? undefined : this.hid,
+      offerConnect: o.offerConnect ?? true,
       phone: this.phone,
       phoneStore: this.phoneStore,
       headsetStore: this.headsetStore,
@@ -343,6 +344,12 @@ describe('wireHeadset', () => {
     a.hid.refuse = Object.assign(new Error('Must be handling a user gesture to show a permission request.'), { name: 'SecurityError' });
     expect(await a.wiring.actions.connect()).toBe(false);
     expect(a.headsetStore.getState().error).toMatch(/user gesture/);
+  });
+
+  it('under Electron no connect button is offered (the main process grants headsets)', async () => {
+    const a = app();
+    await a.start({ offerConnect: false });
+    expect(a.headsetStore.getState()).toMatchObject({ supported: true, canRequest: false });
   });
 
   it('without WebHID the app says so and the actions do nothing', async () => {
