@@ -10,6 +10,10 @@ import { PopPanel } from './views/PopPanel';
 import { ProblemBanner } from './views/ProblemBanner';
 import { SessionBar } from './views/SessionBar';
 import { SignIn } from './views/SignIn';
+import { CallbacksPanel } from './views/CallbacksPanel';
+import { WrapUpAttention } from './views/WrapUpAttention';
+import { WrapUpPanel } from './views/WrapUpPanel';
+import { WrapUpStatus } from './views/WrapUpStatus';
 
 export function App() {
   const settings = useSettingsState((s) => s.settings);
@@ -20,6 +24,7 @@ export function App() {
     <div className="app">
       <Header onEditAccount={() => setEditing(true)} />
       <SessionBar />
+      <WrapUpStatus />
       <ProblemBanner />
       <main className="workspace">
         {signIn ? (
@@ -30,11 +35,14 @@ export function App() {
           <>
             <div className="column column-call">
               <CallPanel />
+              <WrapUpAttention />
+              <CallbacksPanel />
               <PhoneSettings />
               <HeadsetPanel />
             </div>
             <div className="column column-pop">
               <PopPanel />
+              <WrapUpPanel />
             </div>
           </>
         )}

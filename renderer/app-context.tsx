@@ -10,6 +10,7 @@ import type { Phone } from './phone/phone';
 import type { Ringtone } from './phone/ringtone';
 import type { AgentStore, AgentStoreState } from './stores/agent-store';
 import type { HeadsetState, HeadsetStore } from './stores/headset-store';
+import type { OutboxStore } from './stores/outbox-store';
 import type { PhoneState, PhoneStore } from './stores/phone-store';
 import type { PopState, PopStore } from './stores/pop-store';
 import type { SessionState, SessionStore } from './stores/session-store';
@@ -30,6 +31,8 @@ export interface AppDeps {
   headset: HeadsetActions;
   /** Sign-in to the backend and cache sync status (issue 3). */
   sessionStore: SessionStore;
+  /** After-call work: wrap-up drafts, the outbox's status, my callbacks (issue 4). */
+  outboxStore: OutboxStore;
   /** Save the account and (re)connect the phone. */
   connect(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { admitsCalls, wireCalls } from './phone/wiring';
 import { createAgentStore } from './stores/agent-store';
 import { createHeadsetStore } from './stores/headset-store';
 import { createPhoneStore } from './stores/phone-store';
+import { createOutboxStore, wireOutbox, wrapUpLimitOf } from './stores/outbox-store';
 import { createPopStore } from './stores/pop-store';
 import { createSettingsStore } from './stores/settings-store';
 import { createSessionStore, needsSignIn, wireSession } from './stores/session-store';
@@ -26,7 +27,8 @@ async function boot() {
   const api = window.lianluo ?? createWebBridge();
   const settingsStore = createSettingsStore();
   const phoneStore = createPhoneStore();
-  const popStore = createPopStore({ lookup: (ani) => unwrap(api.customers.lookup({ ani })) });
+  const outboxStore = createOutboxStore(api);
+  const popStore = createPopStore({ lookup: (ani) => unwrap(api.customers.lookup({ ani })), context: (customerId) => outboxStore.getState().context(customerId) });
   const agentStore = createAgentStore();
   const callUi = createCallUiStore();
   const audio = new AudioDevices({ save: (patch) => unwrap(api.settings.update({ audio: patch })).then(() => undefined) });
@@ -86,7 +88,22 @@ async function boot() {
   // Issue 3: the backend sign-in and the cache sync. The phone runs only while the workspace is open.
   const sessionStore = createSessionStore();
   await wireSession({ api, store: sessionStore, onWorkspace: () => void connect(), onSignInScreen: () => void phone.stop() });
-  wireCalls({ api, transport: settingsStore.getState().app?.transport ?? 'web', phone, phoneStore, agentStore, popStore, settingsStore, callUi, audio, ringtone, t: (k, p) => i18next.t(k, p ?? {}) });
+  wireCalls({
+    api,
+    transport: settingsStore.getState().app?.transport ?? 'web',
+    phone,
+    phoneStore,
+    agentStore,
+    popStore,
+    settingsStore,
+    callUi,
+    audio,
+    ringtone,
+    t: (k, p) => i18next.t(k, p ?? {}),
+    wrapUpLimit: wrapUpLimitOf(outboxStore),
+  });
+  // Issue 4: every call's record, wrap-ups, my callbacks, the outbox's status.
+  wireOutbox({ api, store: outboxStore, phoneStore, popStore, announce: (k, p) => callUi.getState().announce(k, p), t: (k, p) => i18next.t(k, p ?? {}) });
   // The USB headset: its buttons drive the phone, the phone drives its lights (renderer/headset/).
   const headsetStore = createHeadsetStore();
   const headset = wireHeadset({
@@ -100,7 +117,7 @@ async function boot() {
     onCommandFailed: (_c, detail) => callUi.getState().fail('error.actionFailed', detail),
     log: (m) => console.info(`[headset] ${m}`),
   });
-  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, sessionStore, connect };
+  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, sessionStore, outboxStore, connect };
   if (settings.account && !needsSignIn(sessionStore.getState().session)) void connect();
   window.addEventListener('beforeunload', () => {
     void headset.stop();

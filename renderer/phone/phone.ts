@@ -463,6 +463,7 @@ export class Phone {
         inviteAt,
         startedAt: Date.now(),
         muted: false,
+        sipCallId: inv.request.callId,
         ...(context ? { context } : {}),
       });
     };
@@ -504,6 +505,12 @@ export class Phone {
       else if (st === SessionState.Terminated) this.finish(call);
     });
     session.delegate = {
+      // A ringing call cancelled because another device of this agent answered it (a forked call): the
+      // interaction record says "answered elsewhere", not "missed" (RFC 3326: Reason: SIP;cause=200).
+      onCancel: (cancel) => {
+        if (call.session !== session) return;
+        if (/^\s*SIP\s*;\s*cause\s*=\s*200\b/i.test(cancel.request.getHeader('Reason') ?? '')) this.store.getState().updateCall(call.id, { elsewhere: true });
+      },
       // The far end changed the session (hold, resume, ICE restart): follow its direction, keep audio flowing.
       onInvite: (request) => {
         if (call.session !== session) return;
@@ -780,6 +787,7 @@ export class Phone {
       inviteAt: performance.now(),
       startedAt: Date.now(),
       muted: false,
+      sipCallId: inviter.request.callId,
       ...(o.consultFor ? { consultFor: o.consultFor } : {}),
     });
     this.hooks.onOutgoing?.(id, target.number, o.customerId);

@@ -28,6 +28,8 @@ export interface WiringDeps {
   audio: AudioDevices;
   ringtone: Ringtone;
   t(key: string, params?: Record<string, string>): string;
+  /** The wrap-up limit of the agent's team from the backend (issue 4); null: use the local setting. */
+  wrapUpLimit?: { seconds(): number | null; subscribe(onChange: () => void): () => void };
 }
 
 /** Who is on the line, in words: the customer on screen, else the network's display name, else the number. */
@@ -53,12 +55,13 @@ export function wireCalls(d: WiringDeps): () => void {
   const applySettings = () => {
     const s = d.settingsStore.getState().settings;
     if (!s) return;
-    agentStore.getState().dispatch({ type: 'configure', wrapUpMs: s.phone.wrapUpSeconds * 1000, at: Date.now() });
+    agentStore.getState().dispatch({ type: 'configure', wrapUpMs: (d.wrapUpLimit?.seconds() ?? s.phone.wrapUpSeconds) * 1000, at: Date.now() });
     d.phone.setDtmfMode(s.phone.dtmfMode);
     d.audio.setPrefs(s.audio);
   };
   applySettings();
   offs.push(d.settingsStore.subscribe(applySettings));
+  if (d.wrapUpLimit) offs.push(d.wrapUpLimit.subscribe(applySettings));
 
   // Devices: a new choice, or one unplugged / plugged back, applies at once, also in a call.
   offs.push(

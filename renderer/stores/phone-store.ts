@@ -67,6 +67,10 @@ export interface CallSnapshot {
   transfer?: { kind: 'blind' | 'attended'; target: string; state: 'trying' | 'failed'; detail?: string };
   /** The last quality sample (kept after the call ends, for the interaction record). */
   quality?: CallQuality;
+  /** The SIP Call-ID (a call forked to two desktops of one agent has the same one on both): for the interaction record. */
+  sipCallId?: string;
+  /** Inbound, not answered here: the PBX cancelled it because another device of this agent answered (RFC 3326 Reason cause=200). */
+  elsewhere?: boolean;
   /** DTMF digits sent on this call, in order (shown on the keypad; bounded). */
   dtmf?: string;
   /** A hold / resume / transfer request is under way: the buttons wait for it. */

@@ -3,6 +3,8 @@ import { useDeps, usePhoneState, usePopState } from '../app-context';
 import { focusCall } from '../stores/phone-store';
 import type { Pop } from '../stores/pop-store';
 import { CustomerCard } from './CustomerCard';
+import { WrapUpPopContext } from './WrapUpPopContext';
+import { SaveNewCustomer } from './WrapUpNewCustomer';
 import { POP_PAINT_MEASURE, usePaintMark } from './paint-mark';
 
 export function PopPanel() {
@@ -44,6 +46,7 @@ function PopBody({ pop }: { pop: Pop }) {
             {t('pop.change')}
           </button>
         ) : null}
+        <WrapUpPopContext pop={pop} customer={selected} />
         <CustomerCard customer={selected} matchedBy={r.match} />
       </div>
     );
@@ -95,6 +98,7 @@ function NewCustomerCard({ pop }: { pop: Pop }) {
         <label htmlFor={`draft-notes-${pop.callId}`}>{t('pop.draftNotes')}</label>
         <textarea id={`draft-notes-${pop.callId}`} value={draft.notes} maxLength={4000} rows={3} onChange={(e) => edit({ notes: e.target.value })} />
       </div>
+      <SaveNewCustomer pop={pop} />
     </div>
   );
 }

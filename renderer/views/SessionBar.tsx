@@ -4,6 +4,7 @@ import type { SyncStatus } from '../../shared/domain/session';
 import { unwrap } from '../bridge/api';
 import { useDeps, useSessionState } from '../app-context';
 import { useNow } from './call-hooks';
+import { SignOutButton } from './WrapUpStatus';
 import './session.css';
 
 /** "3 min ago", in the agent's language. */
@@ -73,9 +74,7 @@ export function SessionBar() {
         {t('session.signedInAs', { name: session.user?.displayName ?? '', where })}
       </span>
       {sync ? <SyncStatusView sync={sync} /> : null}
-      <button type="button" className="btn btn-quiet session-signout" onClick={() => void unwrap(api.session.signOut())}>
-        {t('session.signOut')}
-      </button>
+      <SignOutButton label={t('session.signOut')} onSignOut={() => void unwrap(api.session.signOut())} />
     </div>
   );
 }

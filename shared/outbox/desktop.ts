@@ -128,21 +128,28 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
   return out;
 }
 
-/** Everything wrong with a wrap-up as the agent filled it in (empty: it may be saved). */
+/** Everything wrong with a wrap-up as the agent filled it in, all at once (empty: it may be saved). */
 export function checkWrapUp(input: unknown, cfg: Pick<WrapupConfig, 'dispositions' | 'categories'> | null, savedAt: number): FieldIssue[] {
   const r = WrapUp.safeParse(input);
-  if (!r.success) return issuesOf(r.error);
-  const w = r.data;
-  const issues: FieldIssue[] = [];
-  if (cfg && !cfg.dispositions.some((d) => d.active && d.code === w.disposition)) issues.push({ field: 'disposition', message: 'choose a disposition from the list' });
-  w.followups.forEach((f, i) => {
-    if (f.kind === 'callback') {
-      const problem = dueProblem(f.dueAt, savedAt);
-      if (problem) issues.push({ field: `followups.${i}.dueAt`, message: problem });
-    } else if (cfg && !cfg.categories.some((c) => c.active && c.code === f.category)) {
-      issues.push({ field: `followups.${i}.category`, message: 'choose a category from the list' });
-    }
-  });
+  const issues = r.success ? [] : issuesOf(r.error);
+  const has = (field: string) => issues.some((i) => i.field === field);
+  // The checks against the configuration and the clock run on whatever parts are well-formed.
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as { disposition?: unknown; followups?: unknown };
+  if (cfg && typeof raw.disposition === 'string' && !has('disposition') && !cfg.dispositions.some((d) => d.active && d.code === raw.disposition)) {
+    issues.push({ field: 'disposition', message: 'choose a disposition from the list' });
+  }
+  if (Array.isArray(raw.followups)) {
+    raw.followups.slice(0, 20).forEach((f: unknown, i) => {
+      if (typeof f !== 'object' || f === null) return;
+      const x = f as { kind?: unknown; dueAt?: unknown; category?: unknown };
+      if (x.kind === 'callback' && typeof x.dueAt === 'number' && Number.isFinite(x.dueAt) && !has(`followups.${i}.dueAt`)) {
+        const problem = dueProblem(x.dueAt, savedAt);
+        if (problem) issues.push({ field: `followups.${i}.dueAt`, message: problem });
+      } else if (x.kind === 'ticket' && typeof x.category === 'string' && cfg && !has(`followups.${i}.category`) && !cfg.categories.some((c) => c.active && c.code === x.category)) {
+        issues.push({ field: `followups.${i}.category`, message: 'choose a category from the list' });
+      }
+    });
+  }
   return issues;
 }
 
