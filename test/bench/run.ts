@@ -5,6 +5,7 @@ import { benchHeadset } from './headset.bench';
 import { benchLookup } from './lookup.bench';
 import { benchPopPaint } from './pop-paint.bench';
 import { benchSearch } from './search.bench';
+import { benchSync } from './sync.bench';
 import { BENCH_DIR } from './fixtures';
 import { load, writeReport, type BenchContext, type Metric } from './report';
 
@@ -16,6 +17,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'lookup', run: benchLookup },
   { name: 'pop-paint', run: benchPopPaint },
   { name: 'search', run: benchSearch },
+  { name: 'sync', run: benchSync },
   { name: 'call', run: benchCall },
   { name: 'headset', run: benchHeadset },
 ];

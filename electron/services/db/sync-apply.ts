@@ -203,24 +203,24 @@ export function finishBulkLoad(db: Db, hooks: FinishHooks = {}): FinishTimings {
         FROM customers c, json_each(c.phones_json) j
        ORDER BY 1, 2, 6`);
     step('phones');
-    db.exec(`
-      UPDATE customers SET last_contact_at = h.last, history_json = h.hist
-        FROM (SELECT customer_id, max(at) AS last,
-                     json_group_array(json_array(id, at, direction, channel, agent, disposition, note, duration_s) ORDER BY at DESC, id DESC) AS hist
-                FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY at DESC, id DESC) AS n FROM interactions)
-               WHERE n <= ${LOOKUP_HISTORY}
-               GROUP BY customer_id) AS h
-       WHERE customers.id = h.customer_id`);
-    step('history');
     for (const d of ddl) if (d.type === 'index') db.exec(d.sql);
     step('indexes');
+    // Each card's history from the (customer_id, at) index: one short range read per customer that has any.
+    db.exec(`
+      UPDATE customers SET
+        last_contact_at = (SELECT max(at) FROM interactions WHERE customer_id = customers.id),
+        history_json = (SELECT json_group_array(json_array(id, at, direction, channel, agent, disposition, note, duration_s))
+                          FROM (SELECT id, at, direction, channel, agent, disposition, note, duration_s FROM interactions
+                                 WHERE customer_id = customers.id ORDER BY at DESC, id DESC LIMIT ${LOOKUP_HISTORY}))
+       WHERE id IN (SELECT customer_id FROM interactions)`);
+    step('history');
     for (const d of ddl) if (d.type === 'trigger') db.exec(d.sql);
     hooks.rebuildSearch?.(db);
     step('search');
     db.exec('DELETE FROM bulk_ddl');
     setMeta(db, 'source', 'sync');
   })();
-  db.exec('PRAGMA analysis_limit = 1000; ANALYZE');
+  db.exec('PRAGMA analysis_limit = 400; ANALYZE');
   step('analyze');
   return t;
 }

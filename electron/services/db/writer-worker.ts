@@ -3,6 +3,7 @@
 // (a sync pull awaits the network); events (sync progress) are posted without an id.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb, type Db } from './open';
+import { rebuildSearchIndex } from './search';
 import { createWriter, type WriterMethod } from './writer';
 import { createSyncMethods, type SyncWorkerEvent } from '../sync/worker-sync';
 
@@ -30,6 +31,7 @@ const sync = createSyncMethods({
     writer = createWriter(db);
   },
   post: (event: SyncWorkerEvent) => port.postMessage({ event }),
+  rebuildSearch: (d) => void rebuildSearchIndex(d),
 });
 
 const errorOf = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) });

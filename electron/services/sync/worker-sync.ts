@@ -7,7 +7,7 @@
 // then 'finished'; a crash at any point leaves a file that is resumed (loading), swapped in (finished)
 // or discarded (anything that does not check out), never a half-built cache in service.
 import Database from 'better-sqlite3';
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import type { SyncStream } from '../../../shared/sync/protocol';
 import { getMeta, setMeta } from '../db/customers';
 import { migrate, SCHEMA_VERSION, schemaVersion } from '../db/migrations';
@@ -61,19 +61,20 @@ function removeFile(path: string): void {
 }
 
 /**
- * The build file's connection: nobody else ever opens it, so it is locked exclusively (no shared
- * memory index), and synchronous=OFF: a crash of the process loses nothing committed, and what an OS
- * crash could damage is checked on resume and otherwise simply pulled again. It never serves lookups.
+ * The build file's connection: nobody else ever opens it, so it is locked exclusively and uses a
+ * rollback journal (pages appended to a growing file are not journaled, where WAL would write each
+ * page twice: measured ~2.5 s less for 1,000,000 customers), with synchronous=OFF: a crash of the
+ * process loses nothing committed (a hot journal is rolled back on the next open), and what an OS crash
+ * could damage is caught by quick_check on resume and pulled again. It never serves lookups.
  */
 function openBuild(path: string): Db {
   const db = new Database(path);
   db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
+  db.pragma('journal_mode = TRUNCATE');
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -262144'); // 256 MiB
-  db.pragma('wal_autocheckpoint = 10000');
   return db;
 }
 
@@ -193,20 +194,30 @@ export function createSyncMethods(d: WorkerSyncDeps) {
 
     /**
      * Close both files so the main process can move the finished one over the cache. The new file is
-     * made durable first (its WAL folded in with a full sync) and leaves no WAL behind.
+     * made durable first (fsync) and leaves no journal behind.
      */
     syncReleaseForSwap: (_: null): { from: string; to: string } => {
       if (!build || getMeta(build, 'build_state') !== 'finished') throw new Error('no finished cache to swap in');
-      build.pragma('synchronous = FULL');
       build.pragma('journal_mode = DELETE');
       build.close();
       build = null;
+      // Written with synchronous=OFF: make it durable before it takes the cache's place.
+      const fd = openSync(buildPath, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       d.closeCache();
       return { from: buildPath, to: d.cachePath };
     },
 
     syncReopen: (_: null): WorkerSyncState => {
       d.reopenCache();
+      const db = cache();
+      db.transaction(() => {
+        for (const k of ['build_reason', 'build_started_at', 'build_state']) db.prepare('DELETE FROM meta WHERE k = ?').run(k);
+      })();
       return { cache: fileState(cache()), build: buildState() };
     },
 

@@ -85,18 +85,19 @@ describe('kill -9 during sync', () => {
     });
   }
 
-  /** Changes on the server so that incremental pages have something to write. */
+  /** Changes on the server so that incremental pages have something to write: an import of new customers, some edits and deletes. */
   async function changeSome(round: number): Promise<void> {
-    for (let i = 0; i < 40; i++) {
+    const rows = ['id,name,company,tier,tags,notes,phones'];
+    for (let i = 0; i < 1500; i++) rows.push(`K${round}-${i},客户 ${round}-${i},,standard,,round ${round},mobile:139${String(round * 10_000 + i).padStart(8, '0')}`);
+    const res = await fetch(`${backend.url}/v1/customers/import`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, body: rows.join('\n') });
+    if (res.status !== 200) throw new Error(`import: ${res.status} ${await res.text()}`);
+    for (let i = 0; i < 20; i++) {
       const id = `C${String(4 + Math.floor(random() * 11_990)).padStart(7, '0')}`;
       const got = await backend.api<CustomerResponse>(admin, 'GET', `/v1/customers/${id}`);
       if (got.status !== 200) continue;
       const c = got.json.customer;
-      if (i % 13 === 0) {
-        await backend.api(admin, 'DELETE', `/v1/customers/${id}`);
-        continue;
-      }
-      await backend.api(admin, 'PUT', `/v1/customers/${id}`, { ...c, notes: `round ${round} change ${i}`, phones: c.phones.map((p) => ({ label: p.label, number: p.e164 })) });
+      if (i % 7 === 0) await backend.api(admin, 'DELETE', `/v1/customers/${id}`);
+      else await backend.api(admin, 'PUT', `/v1/customers/${id}`, { ...c, notes: `round ${round} change ${i}`, phones: c.phones.map((p) => ({ label: p.label, number: p.e164 })) });
     }
   }
 
@@ -109,7 +110,7 @@ describe('kill -9 during sync', () => {
       if (finishedOnce) await changeSome(round);
       const r = random();
       // Mostly mid-sync (after the first status); sometimes anywhere from start-up on.
-      const result = r < 0.2 ? await runChild(null, Math.floor(random() * 2500)) : await runChild(Math.floor(random() * 600), null);
+      const result = r < 0.2 ? await runChild(null, Math.floor(random() * 2500)) : await runChild(Math.floor(random() * (finishedOnce ? 300 : 600)), null);
       if (result.killed) kills++;
       if (result.midSync) {
         midSyncKills++;
