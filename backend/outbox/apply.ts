@@ -9,9 +9,10 @@
 //   item is applied at most once; a key seen before is answered `duplicate` with the stored answer.
 // - A permanent problem with one item is a `rejected` result for that item alone, recorded like an
 //   applied one (so a resend gets the same answer) and consumed: the queue never wedges.
-// - Each item runs in a savepoint: an unexpected error in one item rolls back that item only and is
-//   recorded as rejected `internal`; errors that say the database is unavailable (lost connection,
-//   serialisation failure, shutdown) abort the whole request instead, so the desktop retries later.
+// - Items run without savepoints (fast: most requests are clean). An unexpected error in one item rolls
+//   the request back whole and it is applied again with a savepoint per item: that item alone is rolled
+//   back and recorded as rejected `internal`. Errors that say the database is unavailable (lost
+//   connection, serialisation failure, shutdown) abort the whole request instead: the desktop retries.
 import type { Principal } from '../auth/accounts';
 import { parsePayload, OutboxKind, type ItemResult, type OutboxPayload, type PushRequest, type WireItem } from '../../shared/outbox/items';
 import type { NumberPlan } from '../../shared/domain/settings';
@@ -56,7 +57,7 @@ async function applyOne(c: ApplyContext, value: OutboxPayload): Promise<Outcome>
 
 export async function pushItems(db: Db, principal: Principal, plan: NumberPlan, req: PushRequest, log: ApplyLog): Promise<ItemResult[]> {
   // Schema checks need no database: done before the transaction.
-  const parsed = req.items.map((item) => {
+  const parsed: Parsed[] = req.items.map((item): Parsed => {
     const kind = OutboxKind.safeParse(item.kind);
     if (!kind.success) return { item, outcome: reject('unknown_kind', `this backend does not know items of kind "${item.kind.slice(0, 40)}"; update it`) };
     const p = parsePayload(kind.data, item.payload);
@@ -67,6 +68,52 @@ export async function pushItems(db: Db, principal: Principal, plan: NumberPlan, 
     return { item, value: p.value };
   });
 
+  // Fast path: no savepoints. Handlers decide to reject before they write, so only an exception needs
+  // undoing; one sends the whole request down the slow path, a savepoint per item (it was rolled back
+  // whole, so nothing is applied twice).
+  try {
+    return await applyAll(db, principal, plan, req, parsed, log, false);
+  } catch (err) {
+    if (!(err instanceof SlowPath)) throw err;
+    return applyAll(db, principal, plan, req, parsed, log, true);
+  }
+}
+
+type Parsed = { item: WireItem; outcome: Outcome } | { item: WireItem; value: OutboxPayload };
+
+/** One item, on the fast path (an exception aborts the request) or in its own savepoint. */
+async function applyItem(ctx: ApplyContext, value: OutboxPayload, savepoints: boolean, log: ApplyLog): Promise<Outcome> {
+  const { tx, item } = ctx;
+  if (!savepoints) {
+    try {
+      return await applyOne(ctx, value);
+    } catch (err) {
+      const state = sqlState(err);
+      if (state && TRANSIENT.test(state)) throw err;
+      throw new SlowPath(err);
+    }
+  }
+  await tx.query('SAVEPOINT outbox_item');
+  try {
+    const outcome = await applyOne(ctx, value);
+    if (outcome.status === 'rejected') await tx.query('ROLLBACK TO SAVEPOINT outbox_item');
+    await tx.query('RELEASE SAVEPOINT outbox_item');
+    return outcome;
+  } catch (err) {
+    try {
+      await tx.query('ROLLBACK TO SAVEPOINT outbox_item');
+      await tx.query('RELEASE SAVEPOINT outbox_item');
+    } catch {
+      throw err; // the transaction itself is gone: the whole request fails and is retried
+    }
+    const state = sqlState(err);
+    if (state && TRANSIENT.test(state)) throw err;
+    log.error({ err, key: item.key, kind: item.kind }, 'an outbox item could not be applied');
+    return reject('internal', 'the backend could not apply this item; the details are in its log');
+  }
+}
+
+function applyAll(db: Db, principal: Principal, plan: NumberPlan, req: PushRequest, parsed: readonly Parsed[], log: ApplyLog, savepoints: boolean): Promise<ItemResult[]> {
   return writeChanges(db, async (tx, changes) => {
     const stored = new Map<string, Stored>();
     for (const s of await tx.query<Stored>('SELECT key, user_id, status, result FROM outbox_applied WHERE key = ANY($1::text[])', [req.items.map((i) => i.key)])) {
@@ -91,28 +138,10 @@ export async function pushItems(db: Db, principal: Principal, plan: NumberPlan, 
         results.push({ ...first, key: item.key, status: 'duplicate', original: seen.status });
         continue;
       }
-      let outcome: Outcome;
-      if ('outcome' in p && p.outcome) outcome = p.outcome;
-      else {
-        const ctx: ApplyContext = { tx, changes, principal, plan, item, dispositions, categories, touchedCustomers, touchedInteractions };
-        await tx.query('SAVEPOINT outbox_item');
-        try {
-          outcome = await applyOne(ctx, (p as { value: OutboxPayload }).value);
-          if (outcome.status === 'rejected') await tx.query('ROLLBACK TO SAVEPOINT outbox_item');
-          await tx.query('RELEASE SAVEPOINT outbox_item');
-        } catch (err) {
-          try {
-            await tx.query('ROLLBACK TO SAVEPOINT outbox_item');
-            await tx.query('RELEASE SAVEPOINT outbox_item');
-          } catch {
-            throw err; // the transaction itself is gone: the whole request fails and is retried
-          }
-          const state = sqlState(err);
-          if (state && TRANSIENT.test(state)) throw err;
-          log.error({ err, key: item.key, kind: item.kind }, 'an outbox item could not be applied');
-          outcome = reject('internal', 'the backend could not apply this item; the details are in its log');
-        }
-      }
+      const outcome =
+        'outcome' in p
+          ? p.outcome
+          : await applyItem({ tx, changes, principal, plan, item, dispositions, categories, touchedCustomers, touchedInteractions }, p.value, savepoints, log);
       const body: Omit<ItemResult, 'key' | 'status'> =
         outcome.status === 'applied'
           ? { notices: outcome.notices, ...(outcome.customerId !== undefined ? { customerId: outcome.customerId } : {}) }
@@ -134,4 +163,11 @@ export async function pushItems(db: Db, principal: Principal, plan: NumberPlan, 
     if (touchedCustomers.size) await refreshWindow(tx, changes, [...touchedCustomers], [...touchedInteractions]);
     return results;
   });
+}
+
+/** An item failed unexpectedly on the fast path: the request is applied again with a savepoint per item. */
+class SlowPath extends Error {
+  constructor(cause: unknown) {
+    super('an item failed: applying the request again item by item', { cause });
+  }
 }

@@ -68,13 +68,14 @@ export async function applyCallRecord(c: ApplyContext, rec: CallRecord): Promise
   const linked = await linkCustomer(tx, rec.customerId);
   const notices: Notice[] = [...linked.notices];
   let outcome: string = rec.outcome;
+  const sipCallId = rec.sipCallId === null ? null : cleanText(rec.sipCallId, { max: 256 }) || null;
 
   // One agent, two desktops, one forked call: both desktops record it. The answered one is the call;
   // the other is kept as "answered elsewhere" (not a missed call, not a second contact).
-  if (rec.sipCallId) {
+  if (sipCallId) {
     const twins = await tx.query<{ id: string; outcome: string; customer_id: string | null }>(
       `SELECT id, outcome, customer_id FROM call_records WHERE user_id = $1 AND sip_call_id = $2 AND id <> $3 FOR UPDATE`,
-      [p.userId, rec.sipCallId, rec.interactionId],
+      [p.userId, sipCallId, rec.interactionId],
     );
     const answered = twins.find((t) => t.outcome === 'answered');
     if (outcome !== 'answered' && (answered || outcome === 'elsewhere')) {
@@ -119,7 +120,7 @@ export async function applyCallRecord(c: ApplyContext, rec: CallRecord): Promise
       rec.holdMs,
       rec.quality ? JSON.stringify(rec.quality) : null,
       rec.transferredFrom,
-      rec.sipCallId,
+      sipCallId,
       Date.now(),
     ],
   );

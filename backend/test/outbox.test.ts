@@ -6,6 +6,9 @@ import type { ItemResult, PushResponse, WireItem } from '../../shared/outbox/ite
 import { OUTBOX_LIMITS } from '../../shared/outbox/items';
 import type { CustomerContext, FollowupList, WrapupConfig } from '../../shared/outbox/followups';
 import { DB_KINDS, startTestBackend, type TestBackend } from './support/backend';
+import type { Db, Queryable } from '../db/db';
+import { pushItems } from '../outbox/apply';
+import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import { mobile, serverWindow } from './support/data';
 import { callRecord, item, newCustomer, newUlid, wrapUp } from './support/outbox-data';
 import { Mirror } from './support/sync-client';
@@ -219,6 +222,39 @@ describe.each(DB_KINDS)('outbox on %s', (kind) => {
     }
     const ctx = await b.client.req<CustomerContext>('GET', `/v1/customers/${cust}/context`, { token: b.tokens.agentA });
     expect(ctx.json.contacts7d).toBe(2);
+  });
+
+  it('rolls back only the item that fails unexpectedly, records it as internal, and applies the rest', async () => {
+    // A database that refuses one particular follow-up (as a constraint or a bug would).
+    const faulty = (q: Queryable): Queryable => ({
+      ...q,
+      query: (sql, params) => {
+        if (sql.includes('INSERT INTO followups') && params?.includes('BOOM')) return Promise.reject(Object.assign(new Error('check violation'), { code: '23514' }));
+        return q.query(sql, params);
+      },
+      queryArrays: (sql, params) => q.queryArrays(sql, params),
+      exec: (sql) => q.exec(sql),
+    });
+    const db: Db = { ...b.db, kind: b.db.kind, query: b.db.query.bind(b.db), queryArrays: b.db.queryArrays.bind(b.db), exec: b.db.exec.bind(b.db), listen: b.db.listen.bind(b.db), close: async () => undefined, transaction: (fn) => b.db.transaction((tx) => fn(faulty(tx))) };
+    const [user] = await b.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'agent-a'");
+    const principal = { userId: user!.id, username: 'agent-a', displayName: 'agent-a', role: 'agent' as const, teamId: b.fixture.teams.alpha, tokenHash: '', expiresAt: Date.now() + 60_000 };
+    const recs = [callRecord(), callRecord(), callRecord()];
+    const cb = (note: string) => [{ id: newUlid(), kind: 'callback' as const, dueAt: Date.now() + 60_000, number: '13800138000', assignee: 'me' as const, note }];
+    const items = [
+      ...recs.map((r) => item('call.record', r)),
+      item('wrapup.submit', wrapUp(recs[0]!.interactionId, { followups: cb('fine') })),
+      item('wrapup.submit', wrapUp(recs[1]!.interactionId, { note: 'half-saved?', followups: cb('BOOM') })),
+      item('wrapup.submit', wrapUp(recs[2]!.interactionId, { followups: cb('fine too') })),
+    ];
+    const errors: unknown[] = [];
+    const r = await pushItems(db, principal, DEFAULT_NUMBER_PLAN, { protocol: 1, clientId, items }, { error: (obj) => errors.push(obj) });
+    expect(r.map((x) => x.error?.code ?? x.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'internal', 'applied']);
+    expect(errors).toHaveLength(1);
+    // Nothing of the failed wrap-up stayed (its note is not on the record), everything else did.
+    const rows = await b.db.query<{ id: string; note: string }>('SELECT id, note FROM call_records WHERE id = ANY($1::text[]) ORDER BY id', [recs.map((x) => x.interactionId)]);
+    expect(rows.map((x) => x.note)).toEqual(['Explained the invoice.', '', 'Explained the invoice.']);
+    expect(await count('followups WHERE interaction_id = ANY($1::text[])', [recs.map((x) => x.interactionId)])).toBe(2);
+    expect(await count('outbox_applied WHERE key = ANY($1::text[])', [items.map((i) => i.key)])).toBe(6);
   });
 
   it('never answers another user’s key with its result', async () => {

@@ -136,9 +136,18 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Issue 4: the outbox (its own file, synchronous=FULL), delivering as the signed-in agent.
   const outbox = new OutboxService({ dataDir: o.dataDir, events, log, plan: () => settings.get().numberPlan, ...o.outbox });
   const relink = () => outbox.setLink(linkFromSession(desktop.session));
+  // The backend is reachable again (the sync recovered, the live socket connected): deliver now rather
+  // than after the pusher's own backoff.
+  let reachable = false;
   events.listen((event, payload) => {
     if (event === 'session.changed') relink();
     if (event === 'shell.power' && (payload as { state: string }).state === 'resume') outbox.pusher.retryNow();
+    if (event === 'sync.changed') {
+      const s = payload as { state: string; live: boolean };
+      const now = s.live || s.state === 'idle';
+      if (now && !reachable) outbox.pusher.retryNow();
+      reachable = now;
+    }
   });
 
   const handlers: Handlers = {

@@ -3,6 +3,7 @@
 import { benchCall } from './call.bench';
 import { benchHeadset } from './headset.bench';
 import { benchLookup } from './lookup.bench';
+import { benchOutbox } from './outbox.bench';
 import { benchPopPaint } from './pop-paint.bench';
 import { benchSearch } from './search.bench';
 import { benchSync } from './sync.bench';
@@ -18,6 +19,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'pop-paint', run: benchPopPaint },
   { name: 'search', run: benchSearch },
   { name: 'sync', run: benchSync },
+  { name: 'outbox', run: benchOutbox },
   { name: 'call', run: benchCall },
   { name: 'headset', run: benchHeadset },
 ];
