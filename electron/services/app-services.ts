@@ -112,11 +112,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     // file moves, every connection opens again. Lookups run on this thread, so none sees the gap.
     swapCache: async () => {
       const { from, to } = await writer.call('syncReleaseForSwap', null);
+      const t0 = performance.now();
       try {
         reader.close();
         swapInFile(from, to);
       } finally {
         reader = openDb(cacheFile(o.dataDir), { readonly: true });
+        log.info(`new cache swapped in (main thread ${Math.round(performance.now() - t0)} ms)`);
         await writer.call('syncReopen', null);
       }
     },

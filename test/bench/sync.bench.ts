@@ -206,6 +206,7 @@ export async function benchSync(ctx: BenchContext): Promise<void> {
         desktop_process_cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(1),
         main_event_loop_lag_p99_ms: +(lag.percentile(99) / 1e6).toFixed(1),
         main_event_loop_lag_max_ms: +(lag.max / 1e6).toFixed(1),
+        swap_main_thread_ms: Number(/main thread (\d+) ms/.exec(finished.find((m) => m.startsWith('new cache swapped')) ?? '')?.[1] ?? NaN),
       });
 
       // ---------------------------------------------------------------- live change → lookup

@@ -12,7 +12,7 @@ import { LineSplitter, PageReader, SyncProtocolError, type PageRequest } from '.
 import { NDJSON_TYPE, ResetRequired, type ChangeOf, type ResetReason, type SyncStream } from '../../../shared/sync/protocol';
 import { ApiError } from '../../../shared/sync/api';
 import type { SyncErrorKind } from '../../../shared/domain/session';
-import { applyPage, bulkCustomerChange, bulkInteractionChange, readCursor, writeCursor, type StreamCursor } from '../db/sync-apply';
+import { applyPage, BulkWriter, readCursor, writeCursor, type StreamCursor } from '../db/sync-apply';
 import type { Db } from '../db/open';
 
 export interface PullFailure {
@@ -208,15 +208,13 @@ async function readWhole(o: PullOptions, req: PageRequest, body: ReadableStream<
 
 async function readBulk(o: PullOptions, req: PageRequest, body: ReadableStream<Uint8Array>, touch: () => void): Promise<PageResult> {
   const db = o.db;
-  const sink =
-    o.stream === 'customers'
-      ? (c: ChangeOf<'customers'>) => bulkCustomerChange(db, c)
-      : (c: ChangeOf<'interactions'>) => bulkInteractionChange(db, c);
-  const reader = new PageReader(o.stream, req, sink as (c: ChangeOf<SyncStream>) => void);
+  const writer = new BulkWriter(db, o.stream);
+  const reader = new PageReader(o.stream, req, (c) => writer.change(c as never));
   db.exec('BEGIN');
   try {
     await readLines(reader, body, touch);
     const page = reader.finish();
+    writer.flush();
     writeCursor(db, o.stream, { next: page.end.next, epoch: page.begin.epoch, highWater: page.begin.highWater, caughtUp: !page.end.more, now: (o.now ?? Date.now)() });
     db.exec('COMMIT');
     return { kind: 'page', count: reader.count, next: page.end.next, highWater: page.begin.highWater, more: page.end.more };

@@ -8,11 +8,13 @@
 // or discarded (anything that does not check out), never a half-built cache in service.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { SyncStream } from '../../../shared/sync/protocol';
 import { getMeta, setMeta } from '../db/customers';
 import { migrate, SCHEMA_VERSION, schemaVersion } from '../db/migrations';
 import type { Db } from '../db/open';
 import { enterBulkMode, finishBulkLoad, readCursor, type FinishTimings, type StreamCursor } from '../db/sync-apply';
+import { syncDir } from './cache-swap';
 import { pullStream, type PageProgress, type PullOutcome } from './pull';
 
 export type BuildReason = 'initial' | 'rebuild';
@@ -213,6 +215,7 @@ export function createSyncMethods(d: WorkerSyncDeps) {
     },
 
     syncReopen: (_: null): WorkerSyncState => {
+      syncDir(dirname(d.cachePath)); // the swap's rename, made durable off the main thread
       d.reopenCache();
       const db = cache();
       db.transaction(() => {

@@ -13,8 +13,7 @@ import { openDb, type Db } from '../../../electron/services/db/open';
 import { searchCustomers } from '../../../electron/services/db/search';
 import {
   applyPage,
-  bulkCustomerChange,
-  bulkInteractionChange,
+  BulkWriter,
   enterBulkMode,
   finishBulkLoad,
   inBulkMode,
@@ -90,9 +89,10 @@ interface Scenario {
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
-    ops: fc.array(opArb, { minLength: 1, maxLength: 60 }),
+    ops: fc.array(opArb, { minLength: 1, maxLength: 120 }),
     gaps: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 60, maxLength: 60 }),
-    sizes: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+    // Up to 40 a page: the bulk path writes 16 upserts per statement, so pages span several.
+    sizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
     order: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
     bulkPages: fc.integer({ min: 0, max: 4 }),
   })
@@ -216,10 +216,9 @@ function run(s: Scenario, bulk: number): Db {
         const page = pages[p];
         if (!page) continue;
         db.transaction(() => {
-          for (const c of page) {
-            if (stream === 'customers') bulkCustomerChange(db, c as CustomerChange);
-            else bulkInteractionChange(db, c as InteractionChange);
-          }
+          const w = new BulkWriter(db, stream);
+          for (const c of page) w.change(c as never);
+          w.flush();
           writeCursor(db, stream, mark(page, 'e.1.0', false));
         })();
       }
