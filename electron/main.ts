@@ -13,6 +13,7 @@ import { createDesktopShell } from './shell/desktop';
 import { GlobalHotkeys } from './shell/hotkeys';
 import { LinkQueue, linksInArgv } from './shell/links';
 import { contentType, staticPath } from './services/static-files';
+import { quitWarning } from './services/outbox/quit-warning';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
@@ -182,6 +183,13 @@ app.on('window-all-closed', () => {
 let closing = false;
 app.on('before-quit', (event) => {
   if (!services || closing) return;
+  // Saved work not yet delivered (issue 4): it stays and goes at the next start, but ask first.
+  const warning = quitWarning(services.outbox.status(), services.settings.get().locale ?? app.getLocale());
+  if (warning && dialog.showMessageBoxSync({ type: 'warning', ...warning }) !== 0) {
+    event.preventDefault();
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    return;
+  }
   event.preventDefault();
   closing = true;
   void services.close().finally(() => app.quit());

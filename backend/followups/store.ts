@@ -2,7 +2,7 @@
 // priority, description). They arrive through the outbox (backend/outbox/apply.ts) and are listed for
 // "my callbacks" and for the screen pop's customer context. Plain functions of (db, args).
 import type { Principal } from '../auth/accounts';
-import { CONTACT_WINDOW_MS, type CustomerContext, type Followup } from '../../shared/outbox/followups';
+import { CONTACT_WINDOW_MS, type CallView, type CustomerContext, type Followup } from '../../shared/outbox/followups';
 import type { CustomerSnapshot, FollowupUpdate, NewFollowup } from '../../shared/outbox/items';
 import { cleanText } from '../../shared/text';
 import type { Queryable } from '../db/db';
@@ -211,5 +211,52 @@ export async function customerContext(db: Queryable, id: string, now = Date.now(
     lastDisposition: disp ? { code: disp.disposition, at: disp.at } : null,
     lastNote: note ? { note: note.note, at: note.at, agent: note.agent, interactionId: note.id } : null,
     openFollowups: open.map(toFollowup),
+  };
+}
+
+/** A recorded call (for a transfer's receiving agent, for checks): 404 when there is none. */
+export async function getCall(db: Queryable, id: string): Promise<CallView> {
+  const [r] = await db.query<{
+    id: string;
+    agent: string;
+    customer_id: string | null;
+    direction: 'inbound' | 'outbound';
+    outcome: string;
+    remote_number: string;
+    started_at: number;
+    answered_at: number | null;
+    ended_at: number;
+    ring_ms: number;
+    talk_ms: number;
+    hold_ms: number;
+    wrap_ms: number | null;
+    disposition: string | null;
+    note: string;
+    queue: string | null;
+    transferred_from: string | null;
+  }>(
+    `SELECT id, agent, customer_id, direction, outcome, remote_number, started_at, answered_at, ended_at, ring_ms, talk_ms, hold_ms, wrap_ms,
+            disposition, note, queue, transferred_from FROM call_records WHERE id = $1`,
+    [id],
+  );
+  if (!r) throw notFound(`no call ${id} was recorded`);
+  return {
+    id: r.id,
+    agent: r.agent,
+    customerId: r.customer_id,
+    direction: r.direction,
+    outcome: r.outcome,
+    remoteNumber: r.remote_number,
+    startedAt: r.started_at,
+    answeredAt: r.answered_at,
+    endedAt: r.ended_at,
+    ringMs: r.ring_ms,
+    talkMs: r.talk_ms,
+    holdMs: r.hold_ms,
+    wrapMs: r.wrap_ms,
+    disposition: r.disposition,
+    note: r.note,
+    queue: r.queue,
+    transferredFrom: r.transferred_from,
   };
 }

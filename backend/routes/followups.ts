@@ -4,15 +4,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CustomerId } from '../../shared/domain/customer';
 import { EntityIdParam } from '../../shared/sync/api';
-import { CodeList, FollowupQuery, TeamWrapup, type CustomerContext, type FollowupList, type WrapupConfig } from '../../shared/outbox/followups';
+import { CodeList, FollowupQuery, TeamWrapup, type CallView, type CustomerContext, type FollowupList, type WrapupConfig } from '../../shared/outbox/followups';
+import { Ulid } from '../../shared/outbox/items';
 import { replaceCodes, setTeamWrapupSeconds, wrapupConfig } from '../config/wrapup';
-import { customerContext, listFollowups } from '../followups/store';
+import { customerContext, getCall, listFollowups } from '../followups/store';
 import { ADMIN, ANY_ROLE, who } from '../http/access';
 import { forbidden, parse } from '../http/errors';
 import type { RouteContext } from './context';
 
 const TeamParams = z.object({ id: EntityIdParam });
 const CustomerParams = z.object({ id: CustomerId });
+const CallParams = z.object({ id: Ulid });
 
 export function followupRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db } = ctx;
@@ -34,6 +36,9 @@ export function followupRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (q.scope === 'team' && p.role === 'agent') throw forbidden('only team leads and admins list the whole team’s follow-ups');
     return { followups: await listFollowups(db, p, q.scope), fetchedAt: Date.now() };
   });
+
+  // Anyone signed in may read a call, as they may read its customer: a transfer's receiving agent reads the first agent's notes.
+  app.get('/v1/calls/:id', { config: { access: ANY_ROLE } }, async (req): Promise<CallView> => getCall(db, parse(CallParams, req.params, 'path').id));
 
   app.get('/v1/customers/:id/context', { config: { access: ANY_ROLE } }, async (req): Promise<CustomerContext> => customerContext(db, parse(CustomerParams, req.params, 'path').id));
 }

@@ -135,6 +135,17 @@ const CASES: Case[] = [
   { method: 'PUT', url: '/v1/teams/:id/wrapup', path: (c) => `/v1/teams/${c.team}/wrapup`, body: () => ({ seconds: 60 }), expect: adminOnly(200) },
   { method: 'GET', url: '/v1/followups', path: () => '/v1/followups', expect: anyone(200) },
   { method: 'GET', url: '/v1/customers/:id/context', path: async (c) => `/v1/customers/${await freshCustomer(c)}/context`, expect: anyone(200) },
+  {
+    method: 'GET',
+    url: '/v1/calls/:id',
+    path: async (c) => {
+      const rec = callRecord();
+      const r = await c.b.client.req('POST', '/v1/outbox', { token: c.b.tokens.agentB, json: { protocol: 1, clientId: newUlid(), items: [item('call.record', rec)] } });
+      if (r.status !== 200) throw new Error(r.text);
+      return `/v1/calls/${rec.interactionId}`;
+    },
+    expect: anyone(200),
+  },
 ];
 
 const PUBLIC = new Set(['GET /v1/health', 'POST /v1/auth/login']);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemResult, PushResponse, WireItem } from '../../shared/outbox/items';
 import { OUTBOX_LIMITS } from '../../shared/outbox/items';
-import type { CustomerContext, FollowupList, WrapupConfig } from '../../shared/outbox/followups';
+import type { CallView, CustomerContext, FollowupList, WrapupConfig } from '../../shared/outbox/followups';
 import { DB_KINDS, startTestBackend, type TestBackend } from './support/backend';
 import type { Db, Queryable } from '../db/db';
 import { pushItems } from '../outbox/apply';
@@ -77,6 +77,10 @@ describe.each(DB_KINDS)('outbox on %s', (kind) => {
     const ctx = await b.client.req<CustomerContext>('GET', `/v1/customers/${cust}/context`, { token: b.tokens.agentB });
     expect(ctx.json).toMatchObject({ customerId: cust, contacts7d: 1, lastDisposition: { code: 'resolved' }, lastNote: { note: '答应明天回电。', agent: 'agent-a', interactionId: rec.interactionId } });
     expect(ctx.json.openFollowups.map((f) => f.kind).sort()).toEqual(['callback', 'ticket']);
+    // The call itself, as another agent (a transfer's receiver) reads it.
+    const call = await b.client.req<CallView>('GET', `/v1/calls/${rec.interactionId}`, { token: b.tokens.agentB });
+    expect(call.json).toMatchObject({ agent: 'agent-a', customerId: cust, outcome: 'answered', ringMs: 5000, talkMs: 80_000, holdMs: 10_000, wrapMs: 20_000, disposition: 'resolved', note: '答应明天回电。' });
+    expect((await b.client.req('GET', `/v1/calls/${newUlid()}`, { token: b.tokens.agentB })).status).toBe(404);
   });
 
   it('applies concurrent deliveries of the same items exactly once', async () => {

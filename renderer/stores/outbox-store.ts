@@ -350,9 +350,11 @@ export function wireOutbox(d: OutboxWiring): () => void {
   offs.push(() => clearInterval(dueTimer));
   offs.push(store.subscribe((s) => s.callbacks, checkDue));
 
-  // Leaving with work not yet delivered: the browser asks first (Electron: the shell asks on quit).
+  // Leaving while signed in with work not yet delivered: the browser asks first (Electron: the shell
+  // asks on quit). Without a session there is nothing to wait for (it goes at the next sign-in).
   const beforeUnload = (e: BeforeUnloadEvent) => {
-    if ((store.getState().status?.pending ?? 0) > 0) e.preventDefault();
+    const s = store.getState().status;
+    if (s?.signedIn && s.pending > 0) e.preventDefault();
   };
   window.addEventListener('beforeunload', beforeUnload);
   offs.push(() => window.removeEventListener('beforeunload', beforeUnload));

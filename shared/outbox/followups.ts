@@ -7,6 +7,7 @@
 //   PUT  /v1/teams/:id/wrapup               admin    { seconds } a team's wrap-up limit
 //   GET  /v1/followups?scope=mine|team      anyone   open callbacks for me (and my team), due first
 //   GET  /v1/customers/:id/context          anyone   contacts in 7 days, last disposition and note, open follow-ups
+//   GET  /v1/calls/:id                      anyone   a recorded call with its wrap-up
 import { z } from 'zod';
 import { CustomerId, LIMITS } from '../domain/customer';
 import { Code, CustomerSnapshot, EpochMs, OUTBOX_LIMITS, Priority, Ulid } from './items';
@@ -109,3 +110,25 @@ export const CustomerContext = z.object({
   openFollowups: z.array(Followup).max(50),
 });
 export type CustomerContext = z.infer<typeof CustomerContext>;
+
+/** GET /v1/calls/:id: a recorded call as the backend holds it (the wrap-up included once it arrived). */
+export const CallView = z.object({
+  id: z.string(),
+  agent: z.string(),
+  customerId: CustomerId.nullable(),
+  direction: z.enum(['inbound', 'outbound']),
+  outcome: z.string(),
+  remoteNumber: z.string(),
+  startedAt: z.number().int(),
+  answeredAt: z.number().int().nullable(),
+  endedAt: z.number().int(),
+  ringMs: z.number().int(),
+  talkMs: z.number().int(),
+  holdMs: z.number().int(),
+  wrapMs: z.number().int().nullable(),
+  disposition: z.string().nullable(),
+  note: z.string(),
+  queue: z.string().nullable(),
+  transferredFrom: z.string().nullable(),
+});
+export type CallView = z.infer<typeof CallView>;
