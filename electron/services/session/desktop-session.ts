@@ -8,6 +8,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { CacheStatusData } from '../db/writer';
 import type { WriterClient, WriterScript } from '../db/writer-client';
 import { embeddedHost, offHost, remoteHost, type BackendHost } from '../backend-host/backend-host';
+import { backoffDelay } from '../sync/backoff';
 import { SyncEngine, type SyncEngineDeps } from '../sync/sync-engine';
 import { SessionService } from './session-service';
 
@@ -70,6 +71,25 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
   let reconciling = Promise.resolve();
   let closed = false;
 
+  // The built-in backend stopped (PGlite aborted, the folder was taken by another Lianluo): start it
+  // again with growing pauses; once it listens, the session and the sync follow its new address.
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | null = null;
+  const watchHost = (h: BackendHost) =>
+    h.onChange(() => {
+      if (h !== host || closed) return;
+      if (h.state() === 'ready') restarts = 0;
+      if (h.state() !== 'failed' || restartTimer) return;
+      const delay = backoffDelay(restarts++, 5000, 300_000);
+      d.log.warn(`the built-in backend is not running; starting it again in ${Math.round(delay / 1000)} s`);
+      restartTimer = setTimeout(() => {
+        restartTimer = null;
+        if (h === host && !closed) h.url().catch(() => undefined);
+      }, delay);
+      restartTimer.unref?.();
+    });
+  watchHost(host);
+
   const sync = new SyncEngine({
     writer: d.writer,
     swapCache: d.swapCache,
@@ -97,6 +117,7 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
       await host.close();
       d.settings.update({ backend: { ...d.settings.get().backend, url } });
       host = hostFor(d, url);
+      watchHost(host);
       return host;
     },
     applySip: d.applySip,
@@ -138,6 +159,7 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
     session,
     async close() {
       closed = true;
+      if (restartTimer) clearTimeout(restartTimer);
       session.close();
       await sync.close();
       await reconciling.catch(() => undefined);
