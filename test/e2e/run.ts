@@ -19,6 +19,7 @@ import { callControlTests, type CallRig } from './call-control';
 import { headsetTests } from './headset';
 import { buildFakeWebHid } from './headset/devices';
 import { searchTests } from './search';
+import { WRAPUP_SIP, wrapUpTests } from './wrap-up';
 import { launchParty, type Party } from './lib/browser';
 import { buildCaller, serveFolder } from './lib/caller-build';
 import { AgentUi, CallerUi, check, Failure, secs, until } from './lib/harness';
@@ -122,7 +123,7 @@ async function setUp(): Promise<void> {
   const outDir = snapshotBuild(join(runDir, 'app'));
   const tones = makeTones(join(RIG, 'run', 'tones'));
   usersFile = join(runDir, 'users');
-  writeFileSync(usersFile, [AGENT, CALLER, AGENT2, CALLER2, CUSTOMER].map((a) => `${a.user} ${a.password}\n`).join(''));
+  writeFileSync(usersFile, [AGENT, CALLER, AGENT2, CALLER2, CUSTOMER, WRAPUP_SIP].map((a) => `${a.user} ${a.password}\n`).join(''));
   dtmfLog = await DtmfLog.listen(5999);
   say(startRtpengine(rtpengineDir));
   say(startKamailio(kamailioDir, usersFile, PBX_ARGS));
@@ -488,6 +489,7 @@ const TESTS: { name: string; fn: () => Promise<void>; call?: true; cleanup?: () 
   ...callControlTests(getRig),
   ...headsetTests(getRig),
   ...searchTests(getRig),
+  ...wrapUpTests(getRig),
   { name: 'npm run demo:call rings the demo agent 1001', fn: testDemoCall, call: true },
 ];
 

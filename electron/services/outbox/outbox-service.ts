@@ -156,13 +156,21 @@ export class OutboxService {
   private async get<T>(path: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, timeoutMs: number): Promise<T | null> {
     const link = this.link;
     if (!link) return null;
+    let res: Response;
     try {
-      const res = await link.fetch(`${link.baseUrl.replace(/\/+$/, '')}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (res.status === 401) {
-        link.unauthorized();
-        return null;
-      }
-      if (res.status !== 200) return null;
+      res = await link.fetch(`${link.baseUrl.replace(/\/+$/, '')}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      // No answer at all (not merely a slow one: a timeout says nothing about the backend being down).
+      if (this.link === link && !(e instanceof Error && e.name === 'TimeoutError')) this.pusher.noteReachable(false);
+      return null;
+    }
+    if (this.link === link) this.pusher.noteReachable(true);
+    if (res.status === 401) {
+      link.unauthorized();
+      return null;
+    }
+    if (res.status !== 200) return null;
+    try {
       const r = schema.safeParse(await res.json());
       return r.success ? r.data : null;
     } catch {

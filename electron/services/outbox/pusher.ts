@@ -104,6 +104,15 @@ export class Pusher {
     this.kick(true);
   }
 
+  /** Another request to the backend (configuration, callbacks, context) got an answer, or none. */
+  noteReachable(online: boolean): void {
+    if (this.st.online === online) return;
+    this.st.online = online;
+    this.o.onChange();
+    // Reachable again while waiting out a failure: try now.
+    if (online && this.st.retryAt !== null) this.retryNow();
+  }
+
   /** A new item was saved: deliver it now, unless a failure is being waited out. */
   itemAdded(): void {
     this.kick(false);

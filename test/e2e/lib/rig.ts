@@ -84,11 +84,11 @@ export interface WebHostProcess {
 }
 
 /** Start the real web host (`node out/main/webhost.js`) and wait for "Lianluo web: <url>". */
-export function startWebHost(o: { outDir: string; dataDir: string; demoCustomers: number; logFile: string }): Promise<WebHostProcess> {
+export function startWebHost(o: { outDir: string; dataDir: string; demoCustomers: number; logFile: string; backend?: string }): Promise<WebHostProcess> {
   const child = spawn(process.execPath, [join(o.outDir, 'main/webhost.js')], {
     cwd: REPO,
-    // No backend (LIANLUO_BACKEND=off): these tests are about the phone, with the demo set in the cache.
-    env: { ...process.env, LIANLUO_DATA_DIR: o.dataDir, LIANLUO_WEB_PORT: '0', LIANLUO_DEMO_CUSTOMERS: String(o.demoCustomers), LIANLUO_BACKEND: 'off' },
+    // No backend (LIANLUO_BACKEND=off) unless one is given: most tests are about the phone, with the demo set in the cache.
+    env: { ...process.env, LIANLUO_DATA_DIR: o.dataDir, LIANLUO_WEB_PORT: '0', LIANLUO_DEMO_CUSTOMERS: String(o.demoCustomers), LIANLUO_BACKEND: o.backend ?? 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(o.logFile);
