@@ -186,10 +186,12 @@ export class SyncEngine {
     }
     const gen = this.generation;
     this.running = (async () => {
+      let ok: boolean;
       do {
         this.again = false;
-        await this.cycle(gen);
-      } while (this.again && gen === this.generation);
+        ok = await this.cycle(gen);
+        // After a failure the retry timer decides when to try again (a nudge then cuts it short).
+      } while (ok && this.again && gen === this.generation);
     })().finally(() => {
       this.running = null;
     });
@@ -201,9 +203,10 @@ export class SyncEngine {
     if (this.s.retryAt !== null) this.set({ retryAt: null });
   }
 
-  private async cycle(gen: number): Promise<void> {
+  /** One cycle; false when it failed (a retry is scheduled). */
+  private async cycle(gen: number): Promise<boolean> {
     const conn = this.conn;
-    if (!conn) return;
+    if (!conn) return false;
     const live = () => gen === this.generation;
     try {
       let resets = 0;
@@ -213,7 +216,7 @@ export class SyncEngine {
       if (this.s.lastSyncedAt === null) this.set({ lastSyncedAt: syncedAt(st) });
       this.set({ state: 'syncing', error: null, retryAt: null, phase: st.build ? st.build.reason : this.s.phase });
       for (;;) {
-        if (!live()) return;
+        if (!live()) return false;
         if (st.build?.finished) {
           this.set({ progress: { fraction: 1, rows: this.buildRows } });
           await this.d.swapCache();
@@ -231,7 +234,7 @@ export class SyncEngine {
           let reset: BuildReason | null = null;
           for (const stream of SYNC_STREAMS) {
             const out = await this.pull(conn, stream, 'build');
-            if (!live()) return;
+            if (!live()) return false;
             if (out === 'reset') {
               reset = 'rebuild';
               break;
@@ -256,7 +259,7 @@ export class SyncEngine {
         let reset = false;
         for (const stream of SYNC_STREAMS) {
           const out = await this.pull(conn, stream, 'cache');
-          if (!live()) return;
+          if (!live()) return false;
           if (out === 'reset') {
             reset = true;
             break;
@@ -272,7 +275,7 @@ export class SyncEngine {
       }
       this.attempt = 0;
       const counts = changed ? await this.d.writer.call('status', null) : null;
-      if (!live()) return;
+      if (!live()) return false;
       if (counts) this.d.onCacheChanged(counts);
       this.set({
         state: 'idle',
@@ -285,11 +288,12 @@ export class SyncEngine {
       });
       // A nudge that arrived while the last page was being written may be newer than what we hold.
       if (SYNC_STREAMS.some((s) => this.wanted[s] > this.known[s])) this.again = true;
+      return true;
     } catch (e) {
-      if (!live()) return;
-      if (e instanceof Quiet) return;
+      if (!live() || e instanceof Quiet) return false;
       const f = e instanceof Failure ? e : new Failure('storage', e instanceof Error ? e.message : String(e));
       this.fail(f);
+      return false;
     }
   }
 
@@ -345,6 +349,7 @@ export class SyncEngine {
     const retryAt = (this.d.now ?? Date.now)() + delay;
     this.d.log.warn(`sync stopped at the last good page (${f.kind}): ${f.message}; next try in ${Math.round(delay / 1000)} s`);
     this.set({ state: 'error', error: { kind: f.kind, detail: f.message.slice(0, 500) }, retryAt });
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.kick();
