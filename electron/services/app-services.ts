@@ -145,9 +145,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     if (event === 'session.changed') relink();
     if (event === 'shell.power' && (payload as { state: string }).state === 'resume') outbox.pusher.retryNow();
     if (event === 'sync.changed') {
-      const s = payload as { state: string; live: boolean };
+      const s = payload as { state: string; live: boolean; error: { kind: string } | null };
       const now = s.live || s.state === 'idle';
       if (now && !reachable) outbox.pusher.retryNow();
+      if (now) outbox.pusher.noteReachable(true);
+      else if (s.state === 'error' && s.error?.kind === 'offline') outbox.pusher.noteReachable(false);
       reachable = now;
     }
   });

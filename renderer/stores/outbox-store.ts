@@ -290,6 +290,9 @@ export function wireOutbox(d: OutboxWiring): () => void {
     void store.getState().loadConfig(true).catch(() => undefined);
     void store.getState().refreshCallbacks().catch(() => undefined);
   };
+  // Items delivered: my callbacks come from the backend again (the ones saved here were shown as "not sent").
+  let callbacksTimer: ReturnType<typeof setTimeout> | undefined;
+  offs.push(() => clearTimeout(callbacksTimer));
   offs.push(
     api.on('outbox.changed', (s) => {
       const before = store.getState().status;
@@ -298,6 +301,10 @@ export function wireOutbox(d: OutboxWiring): () => void {
         void store.getState().refreshList().catch(() => undefined);
       }
       if (before && !before.signedIn && s.signedIn) reload();
+      else if (before && s.lastDeliveredAt !== before.lastDeliveredAt) {
+        clearTimeout(callbacksTimer);
+        callbacksTimer = setTimeout(() => void store.getState().refreshCallbacks(true).catch(() => undefined), 500);
+      }
     }),
   );
   offs.push(api.on('outbox.callbacks', (c) => store.getState().setCallbacks(c)));
