@@ -181,6 +181,7 @@ export class OutboxService {
   async refreshConfig(): Promise<WrapupConfig | null> {
     const k = this.cacheKey('config');
     const cfg = await this.get('/v1/wrapup/config', WrapupConfig, 5000);
+    if (this.closed) return cfg;
     if (cfg && k && this.cacheKey('config') === k) setCached(this.db, k, cfg, this.now());
     return cfg ?? this.cachedConfig();
   }
@@ -195,6 +196,8 @@ export class OutboxService {
   async refreshCallbacks(): Promise<CallbackList> {
     const k = this.cacheKey('callbacks');
     const list = await this.get('/v1/followups?scope=mine', FollowupList, 5000);
+    // Closed while the request was out (sign-out, quit): the file is gone, the answer is nobody's.
+    if (this.closed) return { followups: list?.followups ?? [], fetchedAt: list?.fetchedAt ?? null };
     if (list && k && this.cacheKey('callbacks') === k) setCached(this.db, k, list, this.now());
     const out = this.callbacks();
     this.o.events.emit('outbox.callbacks', out);
@@ -202,7 +205,12 @@ export class OutboxService {
   }
 
   private async refresh(): Promise<void> {
-    await Promise.all([this.refreshConfig(), this.refreshCallbacks()]);
+    if (this.closed) return;
+    try {
+      await Promise.all([this.refreshConfig(), this.refreshCallbacks()]);
+    } catch (e) {
+      this.o.log.warn(`outbox: refreshing the wrap-up settings and my callbacks failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** My open callbacks: the backend's last answer, plus callbacks saved here and not yet delivered, minus ones closed here. */
@@ -258,6 +266,7 @@ export class OutboxService {
    */
   async context(customerId: string): Promise<ContextAnswer> {
     const server = await this.get(`/v1/customers/${encodeURIComponent(customerId)}/context`, CustomerContext, this.o.contextTimeoutMs ?? 1500);
+    if (this.closed) throw new Error('the outbox closed (signed out or quitting) before the customer context arrived');
     const mine = itemsForCustomer(this.db, customerId).filter((r) => r.state === 'pending');
     const pendingRecords = mine.filter((r) => r.kind === 'call.record').length;
     const pendingFollowups: Followup[] = [];
