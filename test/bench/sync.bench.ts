@@ -37,7 +37,9 @@ const REPO = new URL('../../', import.meta.url).pathname;
 const WRITER = { url: new URL('../integration/support/writer-worker-from-source.mjs', import.meta.url) };
 const LIVE_CHANGES = 60;
 
-async function prepareDatabase(baseUrl: string, count: number, log: (m: string) => void): Promise<{ url: string; key: string; agentPassword: string; adminPassword: string }> {
+// ---- Helpers shared with pop-sync.bench.ts (the pop measured while this sync writes): exported only.
+
+export async function prepareDatabase(baseUrl: string, count: number, log: (m: string) => void): Promise<{ url: string; key: string; agentPassword: string; adminPassword: string }> {
   const name = `lianluo_sync_${count}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -78,10 +80,11 @@ async function prepareDatabase(baseUrl: string, count: number, log: (m: string) 
   }
 }
 
-async function startBackend(databaseUrl: string, key: string): Promise<{ child: ChildProcess; url: string }> {
+/** `env`: extra variables for the backend process (e.g. LIANLUO_CACHE_IMAGE=off). */
+export async function startBackend(databaseUrl: string, key: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', 'serve', '--ready-json'], {
     cwd: REPO,
-    env: { ...process.env, DATABASE_URL: databaseUrl, LIANLUO_BACKEND_KEY: key, PORT: '0', LOG_LEVEL: 'warn', LIANLUO_DEMO: '0' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, LIANLUO_BACKEND_KEY: key, PORT: '0', LOG_LEVEL: 'warn', LIANLUO_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -96,11 +99,13 @@ async function startBackend(databaseUrl: string, key: string): Promise<{ child: 
   return { child, url };
 }
 
-async function login(url: string, username: string, password: string): Promise<string> {
+export async function login(url: string, username: string, password: string): Promise<string> {
   const res = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
+
+// ---- End of the shared helpers.
 
 /** The backend's customers stream to a client that only counts lines: the ceiling for any desktop. */
 async function rawStream(url: string, token: string, limit: number): Promise<{ rows: number; ms: number }> {
