@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from './db';
 import m0001 from './migrations/0001-init';
 import m0002 from './migrations/0002-outbox-followups';
+import m0003 from './migrations/0003-presence';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Any constant works: it only has to be the same in every instance. ('Lian' in ASCII.) */
