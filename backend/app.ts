@@ -19,6 +19,8 @@ import { customerRoutes } from './routes/customers';
 import { followupRoutes } from './routes/followups';
 import { healthRoutes } from './routes/health';
 import { outboxRoutes } from './routes/outbox';
+import { presenceRoutes } from './routes/presence';
+import { PresenceTracker, type PresenceTiming } from './presence/tracker';
 import { syncRoutes } from './routes/sync';
 import { userRoutes } from './routes/users';
 
@@ -36,6 +38,8 @@ export interface BackendOptions {
   maxImportBytes?: number;
   /** Live socket heartbeat (default 30 s). */
   heartbeatMs?: number;
+  /** Presence: grace after the last live socket closed, refresh and lease of socket rows (tests shorten them). */
+  presence?: PresenceTiming;
   /** Rows per sync batch query (tests make it small to cross batch boundaries). */
   syncBatchRows?: number;
   logger?: FastifyServerOptions['logger'];
@@ -43,7 +47,8 @@ export interface BackendOptions {
 
 export async function buildApp(opts: BackendOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, forceCloseConnections: true, exposeHeadRoutes: false });
-  const hub = new LiveHub(opts.db, { warn: (obj, msg) => app.log.warn(obj, msg) }, opts.heartbeatMs);
+  const log = { warn: (obj: object, msg: string) => app.log.warn(obj, msg) };
+  const hub = new LiveHub(opts.db, log, opts.heartbeatMs, new PresenceTracker(opts.db, log, opts.presence));
   const ctx: RouteContext = {
     db: opts.db,
     accounts: { box: opts.box, cost: opts.passwordCost ?? DEFAULT_COST, sessionTtlMs: opts.sessionTtlMs ?? 12 * 3_600_000 },
@@ -70,6 +75,7 @@ export async function buildApp(opts: BackendOptions): Promise<FastifyInstance> {
   syncRoutes(app, ctx);
   outboxRoutes(app, ctx);
   followupRoutes(app, ctx);
+  presenceRoutes(app, ctx);
 
   await dropStaleImports(opts.db);
   await hub.start();

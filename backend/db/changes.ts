@@ -14,6 +14,7 @@
 // - The nudge is transactional: pg_notify() inside the transaction is delivered on COMMIT, to every
 //   backend instance listening on the same database, and never for a rolled-back change.
 import type { SyncStream } from '../../shared/sync/protocol';
+import type { PresenceChanged } from '../../shared/presence/api';
 import type { Db, Queryable } from './db';
 
 export const EVENTS_CHANNEL = 'lianluo_events';
@@ -21,7 +22,9 @@ export const EVENTS_CHANNEL = 'lianluo_events';
 /** What travels on EVENTS_CHANNEL between backend instances. */
 export type BackendEvent =
   | { type: 'changes'; customers?: number; interactions?: number }
-  | { type: 'sessions.revoked'; userId: number; tokenHash?: string };
+  | { type: 'sessions.revoked'; userId: number; tokenHash?: string }
+  /** A member's presence changed (backend/presence/store.ts): forwarded to the team's leads and admins. */
+  | ({ type: 'presence' } & Omit<PresenceChanged, 'type'>);
 
 export class Changes {
   private value: number;

@@ -2,12 +2,15 @@
 // every committed change (from any instance) arrives here and is forwarded to this instance's sockets as
 // a nudge. Bursts are coalesced per event-loop turn: a client needs the newest seq, not every seq.
 // Sessions are re-checked when a revocation is announced and on every heartbeat, so a revoked or
-// expired token loses its socket within one heartbeat at the latest.
+// expired token loses its socket within one heartbeat at the latest. Presence: each socket is registered
+// with the presence tracker (its last one closing makes the agent Offline after a grace), and presence
+// changes from any instance go to the sockets of that team's supervisors and of admins, nobody else.
 import type { WebSocket } from 'ws';
 import { LIVE_CLOSE, LiveClientMessage, type LiveServerMessage } from '../../shared/sync/live';
 import { sessionActive, type Principal } from '../auth/accounts';
 import { EVENTS_CHANNEL, highWater, type BackendEvent } from '../db/changes';
 import type { Db } from '../db/db';
+import type { PresenceTracker } from '../presence/tracker';
 
 interface Client {
   socket: WebSocket;
@@ -30,6 +33,7 @@ export class LiveHub {
     private readonly db: Db,
     private readonly log: HubLog,
     private readonly heartbeatMs = 30_000,
+    private readonly presence: PresenceTracker | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -40,6 +44,7 @@ export class LiveHub {
     );
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
+    this.presence?.start();
   }
 
   get size(): number {
@@ -49,11 +54,21 @@ export class LiveHub {
   async add(socket: WebSocket, principal: Principal): Promise<void> {
     const client: Client = { socket, principal, alive: true };
     this.clients.add(client);
+    const registered = this.presence ? this.presence.opened(principal.userId) : null;
+    let gone = false;
+    const forget = () => {
+      this.clients.delete(client);
+      if (gone || !registered) return;
+      gone = true;
+      void registered
+        .then((id) => this.presence?.socketClosed(principal.userId, id))
+        .catch((err: unknown) => this.log.warn({ err }, 'presence: could not record a closed live socket'));
+    };
     socket.on('pong', () => {
       client.alive = true;
     });
-    socket.on('close', () => this.clients.delete(client));
-    socket.on('error', () => this.clients.delete(client));
+    socket.on('close', forget);
+    socket.on('error', forget);
     socket.on('message', (data, isBinary) => {
       let msg: unknown;
       try {
@@ -69,6 +84,7 @@ export class LiveHub {
       client.alive = true;
       this.send(client, { type: 'pong', id: parsed.data.id });
     });
+    if (registered) await registered;
     this.send(client, { type: 'hello', seq: await highWater(this.db), serverTime: Date.now() });
   }
 
@@ -90,6 +106,13 @@ export class LiveHub {
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
+      }
+    } else if (event.type === 'presence') {
+      const { type: _type, ...rest } = event;
+      const msg: LiveServerMessage = { type: 'presence.changed', ...rest };
+      for (const c of this.clients) {
+        const p = c.principal;
+        if (p.role === 'admin' || (p.role === 'supervisor' && p.teamId !== null && p.teamId === event.teamId)) this.send(c, msg);
       }
     } else if (event.type === 'sessions.revoked') {
       for (const c of this.clients) {
@@ -148,6 +171,7 @@ export class LiveHub {
     this.heartbeat = null;
     for (const c of this.clients) c.socket.close(LIVE_CLOSE.goingAway, 'server shutting down');
     this.clients.clear();
+    await this.presence?.close();
     const stop = this.stopListening;
     this.stopListening = null;
     if (stop) await stop().catch(() => undefined);

@@ -13,6 +13,7 @@ import { DB_KINDS, PASSWORD, startTestBackend, type TestBackend } from './suppor
 import { csvOf, customers, mobile } from './support/data';
 import { callRecord, item, newUlid } from './support/outbox-data';
 import { DEFAULT_CATEGORIES, DEFAULT_DISPOSITIONS } from '../../shared/outbox/followups';
+import { DEFAULT_NOT_READY_REASONS } from '../../shared/domain/agent-state';
 
 type Scope = 'own' | 'other';
 const ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
@@ -146,6 +147,18 @@ const CASES: Case[] = [
     },
     expect: anyone(200),
   },
+
+  // Issue 5: presence and the Not Ready reasons.
+  { method: 'PUT', url: '/v1/presence/me', path: () => '/v1/presence/me', body: () => ({ presence: { state: 'ready', reasonId: null, since: Date.now(), wrapUpUntil: null }, sentAt: Date.now() }), expect: anyone(200) },
+  {
+    method: 'GET',
+    url: '/v1/presence/team/:teamId',
+    path: (c) => `/v1/presence/team/${c.team}`,
+    expect: (role, scope) => (role === 'admin' || (role === 'supervisor' && scope === 'own') ? 200 : 403),
+  },
+  { method: 'GET', url: '/v1/presence/reasons', path: () => '/v1/presence/reasons', expect: anyone(200) },
+  { method: 'PUT', url: '/v1/presence/reasons', path: () => '/v1/presence/reasons', body: () => DEFAULT_NOT_READY_REASONS, expect: adminOnly(200) },
+  { method: 'PUT', url: '/v1/teams/:id/presence-reasons', path: (c) => `/v1/teams/${c.team}/presence-reasons`, body: () => [], expect: adminOnly(200) },
 ];
 
 const PUBLIC = new Set(['GET /v1/health', 'POST /v1/auth/login']);

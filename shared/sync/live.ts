@@ -2,6 +2,7 @@
 // client pulls: a message says a stream has changes up to `seq`; the client asks /v1/sync/<stream> until
 // its cursor reaches it. Nudges are coalesced, so a client must never count on seeing every seq.
 import { z } from 'zod';
+import { PresenceChanged } from '../presence/api';
 import { Seq } from './protocol';
 
 export const LIVE_PATH = '/v1/live';
@@ -22,6 +23,8 @@ export const LiveServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('customers.changed'), seq: Seq }),
   z.object({ type: z.literal('interactions.changed'), seq: Seq }),
   z.object({ type: z.literal('pong'), id: z.string().max(64) }),
+  /** To supervisors of that team and admins only: a member's presence changed (shared/presence/api.ts). */
+  PresenceChanged,
 ]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 
