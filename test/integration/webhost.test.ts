@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORY_NUMBERS } from '../../shared/demo/demo-customers';
-import { startServices, type Services } from '../../electron/services/app-services';
-import { MemorySecretStore } from '../../electron/services/secrets/secret-store';
+import type { Services } from '../../electron/services/app-services';
+import { startTestServices } from './support/services';
 import { startWebHost, type WebHost } from '../../electron/webhost';
 import { tempDir } from './support/temp-dir';
 
@@ -22,16 +22,7 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Lianluo</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'outside.txt'), 'secret');
-  services = await startServices({
-    dataDir: join(dir, 'data'),
-    transport: 'web',
-    version: '0.0.0-test',
-    platform: process.platform,
-    secrets: new MemorySecretStore(),
-    writerScript: { url: new URL('./support/writer-worker-from-source.mjs', import.meta.url) },
-    demoCustomers: 40,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  });
+  services = await startTestServices(join(dir, 'data'), { demoCustomers: 40 });
   await services.ready;
   host = await startWebHost({ services, rendererDir });
   origin = `http://127.0.0.1:${host.port}`;

@@ -2,8 +2,8 @@
 // worker that seeded the demo customers): what the renderer gets, and how bad requests are answered.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../../../electron/services/app-services';
-import { MemorySecretStore } from '../../../electron/services/secrets/secret-store';
+import type { Services } from '../../../electron/services/app-services';
+import { startTestServices } from '../support/services';
 import type { SearchResult } from '../../../shared/domain/search';
 import { tempDir } from '../support/temp-dir';
 
@@ -12,16 +12,7 @@ let services: Services;
 const ctx = { transport: 'web' as const };
 
 beforeAll(async () => {
-  services = await startServices({
-    dataDir: join(dir, 'data'),
-    transport: 'web',
-    version: '0.0.0-test',
-    platform: process.platform,
-    secrets: new MemorySecretStore(),
-    writerScript: { url: new URL('../support/writer-worker-from-source.mjs', import.meta.url) },
-    demoCustomers: 500,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  });
+  services = await startTestServices(join(dir, 'data'), { demoCustomers: 500 });
   await services.ready;
 });
 afterAll(async () => {

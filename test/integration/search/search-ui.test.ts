@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_LIMIT } from '../../../shared/domain/search';
-import { startServices, type Services } from '../../../electron/services/app-services';
-import { MemorySecretStore } from '../../../electron/services/secrets/secret-store';
+import type { Services } from '../../../electron/services/app-services';
+import { startTestServices } from '../support/services';
 import { startWebHost, type WebHost } from '../../../electron/webhost';
 import { CHROMIUM } from '../../e2e/lib/browser';
 import { buildApp, buildIsStale, REPO } from '../../e2e/lib/rig';
@@ -26,16 +26,7 @@ beforeAll(async () => {
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir, { recursive: true });
   cpSync(join(REPO, 'out/renderer'), rendererDir, { recursive: true });
-  services = await startServices({
-    dataDir: join(dir, 'data'),
-    transport: 'web',
-    version: '0.0.0-test',
-    platform: process.platform,
-    secrets: new MemorySecretStore(),
-    writerScript: { url: new URL('../support/writer-worker-from-source.mjs', import.meta.url) },
-    demoCustomers: 5000,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  });
+  services = await startTestServices(join(dir, 'data'), { demoCustomers: 5000 });
   await services.ready;
   host = await startWebHost({ services, rendererDir });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
