@@ -22,6 +22,7 @@ import { outboxRoutes } from './routes/outbox';
 import { presenceRoutes } from './routes/presence';
 import { PresenceTracker, type PresenceTiming } from './presence/tracker';
 import { syncRoutes } from './routes/sync';
+import type { CacheImages } from './sync/cache-image/job';
 import { userRoutes } from './routes/users';
 
 export interface BackendOptions {
@@ -42,6 +43,8 @@ export interface BackendOptions {
   presence?: PresenceTiming;
   /** Rows per sync batch query (tests make it small to cross batch boundaries). */
   syncBatchRows?: number;
+  /** Cache images for desktops' first sync (sync/cache-image/job.ts); the caller starts and closes it. */
+  cacheImages?: CacheImages;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -57,6 +60,7 @@ export async function buildApp(opts: BackendOptions): Promise<FastifyInstance> {
     throttle: new LoginThrottle(opts.throttle),
     hub,
     ...(opts.syncBatchRows ? { syncBatchRows: opts.syncBatchRows } : {}),
+    ...(opts.cacheImages ? { cacheImages: opts.cacheImages } : {}),
   };
 
   app.setErrorHandler(errorHandler);

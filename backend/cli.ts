@@ -37,6 +37,14 @@ Environment
   LIANLUO_SESSION_HOURS   session lifetime (default 12)
   LIANLUO_DEMO            auto (seed an empty embedded database), 1 (also on PostgreSQL), 0 (never)
   LIANLUO_DEMO_CUSTOMERS  how many demo customers (default 5000)
+  LIANLUO_CACHE_IMAGE     on (default) or off: build a cache image that desktops download for their first
+                          sync instead of pulling every row (docs/ARCHITECTURE.md, Data)
+  LIANLUO_CACHE_IMAGE_MIN_ROWS       build one from this many customers (default 100000)
+  LIANLUO_CACHE_IMAGE_DIR            its folder (default <data folder>/cache-images; a second
+                                     instance on the machine takes cache-images-2, …)
+  LIANLUO_CACHE_IMAGE_MAX_AGE_HOURS  rebuild when older (default 6) and anything changed; it is also
+                                     rebuilt when more than 5 % of its rows changed
+  LIANLUO_CACHE_IMAGE_CHECK_SECONDS  how often that is checked (default 60)
   LOG_LEVEL               info, warn, debug …
 `;
 
@@ -76,6 +84,7 @@ async function serve(cfg: BackendConfig, args: string[]): Promise<void> {
     demo: cfg.demo,
     demoCustomers: cfg.demoCustomers,
     dataDir: cfg.dataDir,
+    cacheImage: cfg.cacheImage,
     logger: { level: cfg.logLevel },
   }).catch((err: unknown) => {
     release();

@@ -5,6 +5,7 @@ import { DEFAULT_NUMBER_PLAN } from '../shared/domain/defaults';
 import { NumberPlan } from '../shared/domain/settings';
 import { SecretBox } from './auth/secret-box';
 import type { DatabaseTarget } from './db/open';
+import { DEFAULT_CACHE_IMAGE, type CacheImageConfig } from './sync/cache-image/job';
 
 export interface BackendConfig {
   target: DatabaseTarget;
@@ -19,6 +20,7 @@ export interface BackendConfig {
   logLevel: string;
   /** Where the embedded database and its files live (PGlite only). */
   dataDir: string | null;
+  cacheImage: CacheImageConfig;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +66,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
   });
   if (!plan.success) throw new ConfigError('LIANLUO_REGION must be a two-letter region (e.g. CN) and LIANLUO_AREA_CODE digits only');
 
+  const imageSetting = env.LIANLUO_CACHE_IMAGE ?? 'on';
+  if (!['on', 'off'].includes(imageSetting)) throw new ConfigError('LIANLUO_CACHE_IMAGE must be on or off');
+  const cacheImage: CacheImageConfig = {
+    enabled: imageSetting === 'on',
+    dir: env.LIANLUO_CACHE_IMAGE_DIR?.trim() || join(dataDir ?? defaultDataDir(env), 'cache-images'),
+    minRows: int(env, 'LIANLUO_CACHE_IMAGE_MIN_ROWS', DEFAULT_CACHE_IMAGE.minRows, 1, 1_000_000_000),
+    maxAgeMs: int(env, 'LIANLUO_CACHE_IMAGE_MAX_AGE_HOURS', DEFAULT_CACHE_IMAGE.maxAgeMs / 3_600_000, 1, 24 * 365) * 3_600_000,
+    checkEveryMs: int(env, 'LIANLUO_CACHE_IMAGE_CHECK_SECONDS', DEFAULT_CACHE_IMAGE.checkEveryMs / 1000, 1, 86_400) * 1000,
+  };
+
   const demoSetting = env.LIANLUO_DEMO ?? 'auto';
   if (!['auto', '0', '1'].includes(demoSetting)) throw new ConfigError('LIANLUO_DEMO must be auto, 0 or 1');
   return {
@@ -77,5 +89,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     demoCustomers: int(env, 'LIANLUO_DEMO_CUSTOMERS', 5000, 0, 10_000_000),
     logLevel: env.LOG_LEVEL || 'info',
     dataDir,
+    cacheImage,
   };
 }

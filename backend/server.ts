@@ -11,6 +11,7 @@ import { SecretBox } from './auth/secret-box';
 import type { Db } from './db/db';
 import { openDatabase, type DatabaseTarget } from './db/open';
 import { DEMO_CUSTOMERS, isEmpty, seedDemoCustomers, seedDemoUsers, type DemoAccount } from './demo/seed';
+import { CacheImages, type CacheImageConfig } from './sync/cache-image/job';
 
 export interface StartOptions {
   target: DatabaseTarget;
@@ -26,6 +27,8 @@ export interface StartOptions {
   demoCustomers?: number;
   /** Where demo-accounts.json is kept (PGlite: the data dir). */
   dataDir?: string | null;
+  /** Cache images for desktops' first sync (off unless given: the built-in backend serves one desktop). */
+  cacheImage?: CacheImageConfig;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -36,6 +39,7 @@ export interface RunningBackend {
   port: number;
   /** Demo sign-ins (with their passwords) when this database holds the demo data. */
   demoAccounts: DemoAccount[] | null;
+  cacheImages: CacheImages | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export async function startBackend(opts: StartOptions): Promise<RunningBackend> 
     } else if (demoFile && existsSync(demoFile)) {
       demoAccounts = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoAccount[];
     }
+    let log: { info(m: string): void; warn(m: string): void } = { info: () => undefined, warn: () => undefined };
+    const images = opts.cacheImage?.enabled && opts.cacheImage.dir ? new CacheImages(db, opts.target, opts.cacheImage, { info: (m) => log.info(m), warn: (m) => log.warn(m) }) : null;
     const app = await buildApp({
       db,
       box: opts.box,
@@ -63,20 +69,25 @@ export async function startBackend(opts: StartOptions): Promise<RunningBackend> 
       sessionTtlMs: accounts.sessionTtlMs,
       passwordCost: accounts.cost,
       logger: opts.logger ?? false,
+      ...(images ? { cacheImages: images } : {}),
     });
+    log = { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) };
     const host = opts.host ?? '127.0.0.1';
     await app.listen({ host, port: opts.port ?? 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
     const shown = host.includes(':') ? `[${host}]` : host;
+    images?.start();
     return {
       app,
       db,
       url: `http://${shown}:${port}`,
       port,
       demoAccounts,
+      cacheImages: images,
       async close() {
         await app.close();
+        await images?.close();
         await db.close();
       },
     };

@@ -3,6 +3,7 @@ import type { AccountsConfig } from '../auth/accounts';
 import type { LoginThrottle } from '../auth/throttle';
 import type { Db } from '../db/db';
 import type { LiveHub } from '../live/hub';
+import type { CacheImages } from '../sync/cache-image/job';
 
 /** What route handlers share. */
 export interface RouteContext {
@@ -13,4 +14,5 @@ export interface RouteContext {
   throttle: LoginThrottle;
   hub: LiveHub;
   syncBatchRows?: number;
+  cacheImages?: CacheImages;
 }
