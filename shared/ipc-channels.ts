@@ -34,10 +34,13 @@ export const CHANNELS = [
   'outbox.config',
   'outbox.callbacks',
   'outbox.context',
+  'presence.report',
+  'presence.reasons',
+  'presence.team',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command', 'session.changed', 'sync.changed', 'outbox.changed', 'outbox.callbacks'] as const;
+export const EVENTS = ['settings.changed', 'cache.changed', 'shell.link', 'shell.power', 'shell.command', 'session.changed', 'sync.changed', 'outbox.changed', 'outbox.callbacks', 'presence.reasons', 'presence.team'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Prefix of every Electron IPC channel, so main can refuse anything that is not ours. */

@@ -9,6 +9,7 @@ import { DemoSignInRequest, SessionInfo, SignInRequest, SyncStatus } from './dom
 import { AudioPrefs, HeadsetPrefs, Hotkeys, HOTKEY_ACTIONS, Locale, NumberPlan, PhonePrefs, Settings, SipAccount } from './domain/settings';
 import type { WireResult } from './result';
 import { outboxContract, outboxEvents } from './outbox/desktop';
+import { presenceContract, presenceEvents } from './presence/desktop';
 
 const Empty = z.object({}).strict();
 
@@ -104,6 +105,8 @@ export const contract = {
   'sync.now': { request: Empty, response: SyncStatus },
   // ---- the outbox: after-call work, follow-ups, the pop's customer context (issue 4) ----
   ...outboxContract,
+  // ---- presence: reporting, the Not Ready reasons, a team lead's team (issue 5) ----
+  ...presenceContract,
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
@@ -115,6 +118,7 @@ export const events = {
   'session.changed': SessionInfo,
   'sync.changed': SyncStatus,
   ...outboxEvents,
+  ...presenceEvents,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Contract = typeof contract;

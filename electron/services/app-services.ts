@@ -18,7 +18,8 @@ import { SettingsService, type StoredSettings } from './settings/settings-servic
 import { startDesktopSession, type BackendChoice, type DesktopSessionDeps } from './session/desktop-session';
 import { swapInFile } from './sync/cache-swap';
 import { OutboxService, type OutboxServiceOptions } from './outbox/outbox-service';
-import { linkFromSession } from './outbox/session-link';
+import { linkFromSession, ownerOf } from './outbox/session-link';
+import { PresenceService, type PresenceServiceOptions } from './presence/presence-service';
 
 export const SIP_PASSWORD_KEY = 'sip.password';
 
@@ -40,6 +41,8 @@ export interface ServicesOptions {
   sync?: DesktopSessionDeps['sync'];
   /** Test knobs of the outbox (retry delays, refresh interval). */
   outbox?: Pick<OutboxServiceOptions, 'pusher' | 'refreshMs' | 'contextTimeoutMs'>;
+  /** Test knobs of the presence reporter. */
+  presence?: Pick<PresenceServiceOptions, 'coalesceMs' | 'retryMs' | 'refreshMs'>;
 }
 
 /** What only a desktop shell can do. The web host has none: its page uses the browser's own APIs. */
@@ -154,9 +157,23 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     }
   });
 
+  // Issue 5: presence, reported as the signed-in user over the session's backend; a lead's team.
+  const presence = new PresenceService({ dataDir: o.dataDir, events, log, ...o.presence });
+  const relinkPresence = () => {
+    const conn = desktop.session.connection();
+    const info = desktop.session.info();
+    const owner = ownerOf(info);
+    presence.setLink(conn && owner && info.user ? { ...conn, owner, role: info.user.role, unauthorized: () => void desktop.session.refused() } : null);
+  };
+  events.listen((event, payload) => {
+    if (event === 'session.changed') relinkPresence();
+    if (event === 'shell.power' && (payload as { state: string }).state === 'resume') presence.wake();
+  });
+
   const handlers: Handlers = {
     ...desktop.handlers,
     ...outbox.handlers,
+    ...presence.handlers,
     'app.info': () => ({ name: 'Lianluo', version: o.version, transport: o.transport, platform: o.platform }),
     'settings.get': () => toSettings(settings.get()),
     'settings.saveAccount': async ({ password, ...account }) => {
@@ -207,6 +224,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     if (desktop.mode() !== 'off') {
       await desktop.start();
       relink();
+      relinkPresence();
       return;
     }
     if (demo <= 0) return;
@@ -226,6 +244,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     ready,
     async close() {
       await ready;
+      presence.close();
       await outbox.close();
       await desktop.close();
       reader.close();

@@ -111,6 +111,9 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'outbox.config': { refresh: true },
   'outbox.callbacks': { refresh: false },
   'outbox.context': { customerId: 'C-STORY-1' },
+  'presence.report': { state: 'wrap_up', reasonId: null, since: 1_800_000_000_000, wrapUpUntil: 1_800_000_030_000 },
+  'presence.reasons': { refresh: true },
+  'presence.team': { teamId: 3 },
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -147,6 +150,9 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'outbox.config': () => ({ config: null }),
     'outbox.callbacks': () => ({ followups: [], fetchedAt: null }),
     'outbox.context': () => ({ context: null, source: 'local' as const, pendingContacts: 0 }),
+    'presence.report': () => ({}),
+    'presence.reasons': () => ({ reasons: [{ id: 'lunch', label: { en: 'Lunch', 'zh-CN': '午餐' } }], source: 'default' as const }),
+    'presence.team': () => ({ team: null, teams: [], clockOffsetMs: 0, live: false, error: null }),
     ...overrides,
   };
 }
