@@ -10,6 +10,7 @@ import { PopPanel } from './views/PopPanel';
 import { ProblemBanner } from './views/ProblemBanner';
 import { SessionBar } from './views/SessionBar';
 import { SignIn } from './views/SignIn';
+import { TeamPanel } from './views/TeamPanel';
 import { CallbacksPanel } from './views/CallbacksPanel';
 import { WrapUpAttention } from './views/WrapUpAttention';
 import { WrapUpPanel } from './views/WrapUpPanel';
@@ -30,12 +31,17 @@ export function App() {
         {signIn ? (
           <SignIn />
         ) : needsAccount || editing ? (
-          <AccountForm {...(editing ? { onDone: () => setEditing(false) } : {})} />
+          <>
+            <AccountForm {...(editing ? { onDone: () => setEditing(false) } : {})} />
+            {/* A team lead without a phone of their own still watches the team. */}
+            <TeamPanel />
+          </>
         ) : (
           <>
             <div className="column column-call">
               <CallPanel />
               <WrapUpAttention />
+              <TeamPanel />
               <CallbacksPanel />
               <PhoneSettings />
               <HeadsetPanel />

@@ -13,6 +13,7 @@ import type { HeadsetState, HeadsetStore } from './stores/headset-store';
 import type { OutboxStore } from './stores/outbox-store';
 import type { PhoneState, PhoneStore } from './stores/phone-store';
 import type { PopState, PopStore } from './stores/pop-store';
+import type { PresenceStore } from './stores/presence-store';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { SettingsState, SettingsStore } from './stores/settings-store';
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   sessionStore: SessionStore;
   /** After-call work: wrap-up drafts, the outbox's status, my callbacks (issue 4). */
   outboxStore: OutboxStore;
+  /** Presence (issue 5): the team's Not Ready reasons, a lead's team. */
+  presenceStore: PresenceStore;
   /** Save the account and (re)connect the phone. */
   connect(): Promise<void>;
 }

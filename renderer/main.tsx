@@ -19,6 +19,7 @@ import { createHeadsetStore } from './stores/headset-store';
 import { createPhoneStore } from './stores/phone-store';
 import { createOutboxStore, wireOutbox, wrapUpLimitOf } from './stores/outbox-store';
 import { createPopStore } from './stores/pop-store';
+import { createPresenceStore, wirePresence } from './stores/presence-store';
 import { createSettingsStore } from './stores/settings-store';
 import { createSessionStore, needsSignIn, wireSession } from './stores/session-store';
 import './styles.css';
@@ -104,6 +105,9 @@ async function boot() {
   });
   // Issue 4: every call's record, wrap-ups, my callbacks, the outbox's status.
   wireOutbox({ api, store: outboxStore, phoneStore, popStore, announce: (k, p) => callUi.getState().announce(k, p), t: (k, p) => i18next.t(k, p ?? {}) });
+  // Issue 5: the agent's presence to the backend, the team's Not Ready reasons, a lead's team.
+  const presenceStore = createPresenceStore(api);
+  wirePresence({ api, store: presenceStore, agentStore, sessionStore });
   // The USB headset: its buttons drive the phone, the phone drives its lights (renderer/headset/).
   const headsetStore = createHeadsetStore();
   const headset = wireHeadset({
@@ -117,7 +121,7 @@ async function boot() {
     onCommandFailed: (_c, detail) => callUi.getState().fail('error.actionFailed', detail),
     log: (m) => console.info(`[headset] ${m}`),
   });
-  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, sessionStore, outboxStore, connect };
+  const deps: AppDeps = { api, phone, phoneStore, popStore, settingsStore, agentStore, callUi, audio, ringtone, headsetStore, headset: headset.actions, sessionStore, outboxStore, presenceStore, connect };
   if (settings.account && !needsSignIn(sessionStore.getState().session)) void connect();
   window.addEventListener('beforeunload', () => {
     void headset.stop();

@@ -1,16 +1,16 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { AFTER_CALL_REASON, DEFAULT_NOT_READY_REASONS } from '../../shared/domain/agent-state';
 import { useAgentState, useDeps } from '../app-context';
+import { reasonLabelIn } from '../stores/presence-store';
 import { useNow } from './call-hooks';
 import { clock } from './format';
 
-/** A reason's label in the UI language (reasons are data with their own labels, configured by admins later). */
+/** A built-in reason's label in the UI language (the configured ones: reasonLabelIn with the team's list). */
 export function reasonLabel(id: string, language: string): string {
-  const r = DEFAULT_NOT_READY_REASONS.find((x) => x.id === id);
-  if (!r) return id;
-  return language.startsWith('zh') ? r.label['zh-CN'] : r.label.en;
+  return reasonLabelIn(DEFAULT_NOT_READY_REASONS, id, language);
 }
 
 /** Ask once, on a click, for browser notifications (the web host); Electron shows its own. */
@@ -21,7 +21,9 @@ function askForNotifications(): void {
 /** The agent's state with the time in it, always visible; the choice for when no call needs them; "Not Ready after this call". */
 export function AgentStateControl() {
   const { t, i18n } = useTranslation();
-  const { agentStore } = useDeps();
+  const { agentStore, presenceStore } = useDeps();
+  // The team's reasons as admins configured them (the last list the backend gave when offline).
+  const configured = useStore(presenceStore, (x) => x.reasons.reasons);
   const id = useId();
   const s = useAgentState(
     useShallow((x) => ({ state: x.state, reason: x.reason, since: x.since, wrapUpUntil: x.wrapUpUntil, afterCall: x.afterCall, availability: x.availability })),
@@ -34,7 +36,10 @@ export function AgentStateControl() {
     if (v === 'ready') dispatch({ type: 'set_ready', at: Date.now() });
     else dispatch({ type: 'set_not_ready', reason: v.slice(3), at: Date.now() });
   };
-  const reasons = DEFAULT_NOT_READY_REASONS.filter((r) => !r.automatic || (s.availability.kind === 'not_ready' && s.availability.reason === r.id));
+  const reasons = configured.filter((r) => !r.automatic || (s.availability.kind === 'not_ready' && s.availability.reason === r.id));
+  // A reason chosen before the list changed stays selectable (and visible) until the agent picks another.
+  const current = s.availability.kind === 'not_ready' ? s.availability.reason : null;
+  if (current && !reasons.some((r) => r.id === current)) reasons.push({ id: current, label: { en: current, 'zh-CN': current } });
   return (
     <div className="agent-state" data-state={s.state}>
       <span className={`pill pill-${s.state}`} data-testid="agent-status">
@@ -42,7 +47,7 @@ export function AgentStateControl() {
       </span>
       {s.state === 'not_ready' && s.reason ? (
         <span className="agent-reason" data-testid="agent-reason">
-          {reasonLabel(s.reason, i18n.language)}
+          {reasonLabelIn(configured, s.reason, i18n.language)}
         </span>
       ) : null}
       <span className="agent-time" data-testid="agent-time" title={t('agent.timeInState')} aria-label={`${t('agent.timeInState')} ${clock(now - s.since)}`}>
@@ -65,7 +70,7 @@ export function AgentStateControl() {
         <option value="ready">{t('agent.ready')}</option>
         {reasons.map((r) => (
           <option key={r.id} value={`nr:${r.id}`}>
-            {t('agent.notReadyWith', { reason: reasonLabel(r.id, i18n.language) })}
+            {t('agent.notReadyWith', { reason: reasonLabelIn(configured, r.id, i18n.language) })}
           </option>
         ))}
       </select>
