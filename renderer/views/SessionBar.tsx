@@ -17,6 +17,9 @@ function ago(t: TFunction, at: number, now: number): string {
   return t('sync.daysAgo', { count: Math.floor(s / 86_400) });
 }
 
+/** Bytes as MiB with one decimal, in the page's language. */
+const mib = (bytes: number, lang: string) => new Intl.NumberFormat(lang, { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(bytes / 2 ** 20);
+
 /** The cache sync, in plain words: how many customers, when last synced, a progress bar while loading, offline or error. */
 export function SyncStatusView({ sync }: { sync: SyncStatus }) {
   const { t, i18n } = useTranslation();
@@ -32,7 +35,11 @@ export function SyncStatusView({ sync }: { sync: SyncStatus }) {
       </span>
       {loading ? (
         <span className="sync-progress">
-          <span>{t(sync.phase === 'rebuild' ? 'sync.rebuilding' : 'sync.loading', { rows: fmt.format(sync.progress?.rows ?? 0) })}</span>
+          <span data-testid="sync-progress-text">
+            {sync.progress?.download
+              ? t('sync.downloading', { received: mib(sync.progress.download.received, i18n.language), total: mib(sync.progress.download.total, i18n.language) })
+              : t(sync.phase === 'rebuild' ? 'sync.rebuilding' : 'sync.loading', { rows: fmt.format(sync.progress?.rows ?? 0) })}
+          </span>
           <progress max={100} value={pct} aria-label={t('sync.progressLabel')} data-testid="sync-progress">
             {pct}%
           </progress>

@@ -89,7 +89,14 @@ export const SyncStatus = z.object({
   customers: z.number().int(),
   interactions: z.number().int(),
   /** During an initial load or rebuild: how far it is (0…1, from the server's high-water mark) and rows so far. */
-  progress: z.object({ fraction: z.number().min(0).max(1), rows: z.number().int() }).nullable(),
+  progress: z
+    .object({
+      fraction: z.number().min(0).max(1),
+      rows: z.number().int(),
+      /** While the server's ready-made cache file (a cache image) is downloaded: bytes so far and in all. */
+      download: z.object({ received: z.number().int().min(0), total: z.number().int().min(0) }).optional(),
+    })
+    .nullable(),
   error: z.object({ kind: SyncErrorKind, detail: z.string().max(500) }).nullable(),
   retryAt: z.number().int().nullable(),
   /** The live socket is connected: changes arrive within moments. */

@@ -110,11 +110,9 @@ export class CacheImages {
 
   /** Take the folder, pick up the images a previous run left, check now and every checkEveryMs. */
   start(): void {
-    if (!this.enabled || this.dir) return;
-    const { dir, release } = lockFolder(this.config.dir as string);
-    this.dir = dir;
-    this.release = release;
-    this.images = this.scan();
+    if (!this.enabled || this.timer) return;
+    // The folder is made (and locked) when there is something in it or the first image is built.
+    if (existsSync(this.config.dir as string)) this.takeFolder();
     this.timer = setInterval(() => void this.check(), this.config.checkEveryMs);
     this.timer.unref();
     void this.check();
@@ -134,7 +132,7 @@ export class CacheImages {
 
   /** Decide whether to build, and build (at most one build at a time). Resolves when that decision's work is done. */
   check(): Promise<void> {
-    if (!this.enabled || this.closed) return Promise.resolve();
+    if (!this.enabled || this.closed || !this.timer) return Promise.resolve();
     if (this.building) return this.building;
     this.lastCheck = this.decide()
       .then((why) => {
@@ -168,6 +166,15 @@ export class CacheImages {
   }
 
   // ------------------------------------------------------------------------------------------------
+
+  private takeFolder(): string {
+    if (this.dir) return this.dir;
+    const { dir, release } = lockFolder(this.config.dir as string);
+    this.dir = dir;
+    this.release = release;
+    this.images = this.scan();
+    return dir;
+  }
 
   /** Images of this folder with a complete manifest for this schema, newest first; leftovers removed. */
   private scan(): ImageSidecar[] {
@@ -235,7 +242,7 @@ export class CacheImages {
   }
 
   private async build(): Promise<void> {
-    const dir = this.dir as string;
+    const dir = this.takeFolder();
     const stamp = `${Date.now()}-${process.pid}`;
     const tmp = join(dir, `cache-image-${stamp}.tmp`);
     const worker = (this.worker = new Worker(WORKER_URL, {

@@ -33,7 +33,7 @@ export interface DesktopSessionDeps {
   log: Logger;
   backend: BackendChoice;
   /** Test knobs of the sync engine (page sizes, retry delays, no live socket). */
-  sync?: Partial<Pick<SyncEngineDeps, 'pageLimits' | 'retryMinMs' | 'retryMaxMs' | 'live' | 'idleTimeoutMs' | 'progressEveryMs'>>;
+  sync?: Partial<Pick<SyncEngineDeps, 'pageLimits' | 'retryMinMs' | 'retryMaxMs' | 'live' | 'idleTimeoutMs' | 'progressEveryMs' | 'cacheImages'>>;
 }
 
 type SessionHandlers = Pick<Handlers, 'session.get' | 'session.signIn' | 'session.signInDemo' | 'session.signOut' | 'sync.status' | 'sync.now'>;

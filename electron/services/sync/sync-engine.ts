@@ -7,7 +7,9 @@
 //   the cache has never synced                → start a new file ('initial') and go on as above
 //   otherwise                                 → pull both streams into the cache, page by page
 // A 410 (reset) starts a new file ('rebuild') while the old cache keeps serving lookups. A 401 ends the
-// session. Anything else stops at the last good page with a plain error, and the cycle is retried with
+// session. A new file is first asked of the backend whole (a cache image, cache-image.ts): downloaded,
+// checked, then caught up by delta pages; with no usable image (none, another schema, refused) it is
+// built from NDJSON pages as before, and after MAX_IMAGE_FAILURES interrupted downloads in a row too. Anything else stops at the last good page with a plain error, and the cycle is retried with
 // exponential backoff and jitter (sooner if a live nudge shows the backend is back).
 import { SYNC_STREAMS, type SyncStream } from '../../../shared/sync/protocol';
 import type { SyncErrorKind, SyncStatus } from '../../../shared/domain/session';
@@ -52,6 +54,8 @@ export interface SyncEngineDeps {
   idleTimeoutMs?: number;
   /** Shortest time between two progress events. */
   progressEveryMs?: number;
+  /** Ask the backend for a cache image before building a new file from pages (default true; tests and the benchmark compare both paths). */
+  cacheImages?: boolean;
 }
 
 class Failure extends Error {
@@ -66,6 +70,7 @@ class Failure extends Error {
 /** Share of a new file's progress bar per step: customers, then history, then finishing. */
 const WEIGHTS: Record<SyncStream, [number, number]> = { customers: [0, 0.7], interactions: [0.7, 0.95] };
 const MAX_RESETS_IN_A_ROW = 3;
+const MAX_IMAGE_FAILURES = 3;
 
 export class SyncEngine {
   private conn: SyncConnection | null = null;
@@ -78,6 +83,9 @@ export class SyncEngine {
   private readonly known: Record<SyncStream, number> = { customers: 0, interactions: 0 };
   private readonly wanted: Record<SyncStream, number> = { customers: 0, interactions: 0 };
   private buildRows = 0;
+  private imageFailures = 0;
+  /** The new file is a downloaded image catching up (its page events are no progress bar). */
+  private imageBuild = false;
   private lastEmit = 0;
   private emitTimer: NodeJS.Timeout | null = null;
   private readonly unlisten: () => void;
@@ -230,7 +238,8 @@ export class SyncEngine {
           continue;
         }
         if (st.build) {
-          this.set({ phase: st.build.reason, progress: this.s.progress ?? { fraction: 0, rows: 0 } });
+          this.imageBuild = st.build.image;
+          this.set({ phase: st.build.reason, progress: this.s.progress ?? { fraction: st.build.image ? 1 : 0, rows: 0 } });
           let reset: BuildReason | null = null;
           for (const stream of SYNC_STREAMS) {
             const out = await this.pull(conn, stream, 'build');
@@ -245,9 +254,9 @@ export class SyncEngine {
             st = await this.begin('rebuild');
             continue;
           }
-          this.set({ progress: { fraction: WEIGHTS.interactions[1], rows: this.buildRows } });
+          if (!this.imageBuild) this.set({ progress: { fraction: WEIGHTS.interactions[1], rows: this.buildRows } });
           const t = await this.d.writer.call('syncFinishBuild', null);
-          this.d.log.info(`new cache finished (${Object.entries(t).map(([k, v]) => `${k} ${v} ms`).join(', ')})`);
+          this.d.log.info(this.imageBuild ? 'new cache finished (a cache image, caught up)' : `new cache finished (${Object.entries(t).map(([k, v]) => `${k} ${v} ms`).join(', ')})`);
           st = await this.d.writer.call('syncState', null);
           continue;
         }
@@ -300,6 +309,41 @@ export class SyncEngine {
   private async begin(reason: BuildReason): Promise<WorkerSyncState> {
     this.buildRows = 0;
     this.set({ phase: reason, progress: { fraction: 0, rows: 0 } });
+    const conn = this.conn;
+    if (conn && this.d.cacheImages !== false && this.imageFailures < MAX_IMAGE_FAILURES) {
+      const out = await this.d.writer.call('syncFetchImage', { baseUrl: conn.baseUrl, token: conn.token, reason, ...(this.d.idleTimeoutMs ? { idleTimeoutMs: this.d.idleTimeoutMs } : {}) });
+      switch (out.kind) {
+        case 'ready': {
+          this.imageFailures = 0;
+          const m = out.manifest;
+          this.d.log.info(
+            `cache image downloaded (${m.rows.customers} customers, ${m.rows.interactions} interactions, ${Math.round(m.bytes / 2 ** 20)} MiB, ` +
+              `${out.downloadedBytes} bytes this time, checked in ${out.verifyMs} ms); catching up from seq ${m.cursors.customers.cursor}`,
+          );
+          this.buildRows = m.rows.customers;
+          this.imageBuild = true;
+          this.set({ progress: { fraction: 1, rows: m.rows.customers } });
+          this.remember(out.state);
+          return out.state;
+        }
+        case 'none':
+          this.d.log.info(`no cache image to download (${out.detail}): loading the customers page by page`);
+          break;
+        case 'refused':
+          this.d.log.warn(`${out.detail}; it was discarded: loading the customers page by page`);
+          break;
+        case 'failed':
+          // The part is kept: the retry resumes it (or, after a few failures, loads page by page).
+          if (++this.imageFailures >= MAX_IMAGE_FAILURES) this.d.log.warn(`the cache image download failed ${this.imageFailures} times: loading page by page instead`);
+          throw new Failure(out.error.kind, out.error.detail);
+        case 'unauthorized':
+          this.unauthorized(out.detail);
+          throw new Quiet();
+        case 'aborted':
+          throw new Quiet();
+      }
+    }
+    this.imageBuild = false;
     const st = await this.d.writer.call('syncBeginBuild', { reason });
     this.remember(st);
     return st;
@@ -362,12 +406,18 @@ export class SyncEngine {
   }
 
   private onWorkerEvent(e: SyncWorkerEvent): void {
-    if (e.type !== 'sync.page' || !this.conn) return;
+    if (!this.conn) return;
+    if (e.type === 'sync.image') {
+      const fraction = e.total > 0 ? Math.round((e.received / e.total) * 1000) / 1000 : 0;
+      this.set({ progress: { fraction, rows: 0, download: { received: e.received, total: e.total } } }, true);
+      return;
+    }
     const p = e.progress;
     if (e.into !== 'build') {
       this.known[p.stream] = p.cursor;
       return;
     }
+    if (this.imageBuild) return; // deltas into a downloaded image: the bar stays full
     if (p.stream === 'customers') this.buildRows = p.rows;
     const [from, to] = WEIGHTS[p.stream];
     const span = p.highWater - p.startedAt;

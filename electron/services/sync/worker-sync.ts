@@ -6,16 +6,23 @@
 // The new file is `cache.next.sqlite`. Its meta `build_state` is 'loading' until finishBulkLoad() ran,
 // then 'finished'; a crash at any point leaves a file that is resumed (loading), swapped in (finished)
 // or discarded (anything that does not check out), never a half-built cache in service.
+//
+// Or the new file comes whole from the backend (a cache image, cache-image.ts): downloaded into
+// `cache.next.sqlite.part` (resumed after a crash), checked, renamed, and marked 'image': a complete
+// cache that takes delta pages (the incremental path, every index live) until it has caught up, then
+// 'finished' and swapped in the same way.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SyncStream } from '../../../shared/sync/protocol';
 import { getMeta, setMeta } from '../db/customers';
 import { migrate, SCHEMA_VERSION, schemaVersion } from '../db/migrations';
+import { registerSearchFunctions } from '../db/search-text';
 import type { Db } from '../db/open';
 import { enterBulkMode, finishBulkLoad, readCursor, type FinishTimings, type StreamCursor } from '../db/sync-apply';
 import { syncDir } from './cache-swap';
 import { pullStream, type PageProgress, type PullOutcome } from './pull';
+import { fetchCacheImage, removePart, type ImageFetchOutcome } from './cache-image';
 
 export type BuildReason = 'initial' | 'rebuild';
 
@@ -27,7 +34,7 @@ export interface SyncFileState {
 export interface WorkerSyncState {
   cache: SyncFileState;
   /** The file being built, if any. */
-  build: (SyncFileState & { reason: BuildReason; finished: boolean }) | null;
+  build: (SyncFileState & { reason: BuildReason; finished: boolean; /** Downloaded whole (a cache image), catching up by delta pages. */ image: boolean }) | null;
 }
 
 export interface PullRequest {
@@ -39,7 +46,19 @@ export interface PullRequest {
   idleTimeoutMs?: number;
 }
 
-export type SyncWorkerEvent = { type: 'sync.page'; into: 'cache' | 'build'; progress: PageProgress };
+export interface ImageRequest {
+  baseUrl: string;
+  token: string;
+  reason: BuildReason;
+  idleTimeoutMs?: number;
+}
+
+/** What syncFetchImage reports: ImageFetchOutcome, with the new file's state once it is in place. */
+export type ImageResult = Exclude<ImageFetchOutcome, { kind: 'ready' }> | (Extract<ImageFetchOutcome, { kind: 'ready' }> & { state: WorkerSyncState });
+
+export type SyncWorkerEvent =
+  | { type: 'sync.page'; into: 'cache' | 'build'; progress: PageProgress }
+  | { type: 'sync.image'; received: number; total: number };
 
 export interface WorkerSyncDeps {
   cachePath: string;
@@ -77,6 +96,8 @@ function openBuild(path: string): Db {
   db.pragma('foreign_keys = OFF');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -262144'); // 256 MiB
+  // A downloaded image has its search triggers live (its delta pages take the incremental path).
+  registerSearchFunctions(db);
   return db;
 }
 
@@ -103,7 +124,7 @@ export function createSyncMethods(d: WorkerSyncDeps) {
     try {
       db = openBuild(buildPath);
       const state = schemaVersion(db) === SCHEMA_VERSION ? getMeta(db, 'build_state') : undefined;
-      if ((state === 'loading' || state === 'finished') && db.pragma('quick_check', { simple: true }) === 'ok') {
+      if ((state === 'loading' || state === 'finished' || state === 'image') && db.pragma('quick_check', { simple: true }) === 'ok') {
         build = db;
         return;
       }
@@ -118,7 +139,8 @@ export function createSyncMethods(d: WorkerSyncDeps) {
   const buildState = (): WorkerSyncState['build'] => {
     if (!build) return null;
     const reason = (getMeta(build, 'build_reason') as BuildReason | undefined) ?? 'initial';
-    return { ...fileState(build), reason, finished: getMeta(build, 'build_state') === 'finished' };
+    const state = getMeta(build, 'build_state');
+    return { ...fileState(build), reason, finished: state === 'finished', image: state === 'image' };
   };
 
   const discard = () => {
@@ -133,6 +155,7 @@ export function createSyncMethods(d: WorkerSyncDeps) {
     /** Start a new file for a bulk load (any earlier one is discarded). */
     syncBeginBuild: ({ reason }: { reason: BuildReason }): WorkerSyncState => {
       discard();
+      removePart(buildPath); // a cache image given up on
       const db = openBuild(buildPath);
       try {
         migrate(db);
@@ -155,7 +178,10 @@ export function createSyncMethods(d: WorkerSyncDeps) {
       if (running) throw new Error('a pull is already running');
       const db = r.into === 'build' ? build : cache();
       if (!db) throw new Error('no cache is being built');
-      if (r.into === 'build' && getMeta(db, 'build_state') !== 'loading') throw new Error('the new cache is finished already');
+      const state = r.into === 'build' ? getMeta(db, 'build_state') : undefined;
+      if (r.into === 'build' && state !== 'loading' && state !== 'image') throw new Error('the new cache is finished already');
+      // A downloaded image is a complete cache: its deltas take the incremental path.
+      const bulk = state === 'loading';
       const ac = new AbortController();
       running = ac;
       const pull = pullStream({
@@ -163,8 +189,8 @@ export function createSyncMethods(d: WorkerSyncDeps) {
           token: r.token,
           stream: r.stream,
           db,
-          bulk: r.into === 'build',
-          limit: r.limit ?? (r.into === 'build' ? BULK_PAGE : INCREMENTAL_PAGE),
+          bulk,
+          limit: r.limit ?? (bulk ? BULK_PAGE : INCREMENTAL_PAGE),
           ...(r.idleTimeoutMs ? { idleTimeoutMs: r.idleTimeoutMs } : {}),
           signal: ac.signal,
           onPage: (progress) => d.post({ type: 'sync.page', into: r.into, progress }),
@@ -177,6 +203,50 @@ export function createSyncMethods(d: WorkerSyncDeps) {
       }
     },
 
+    /**
+     * Download the server's cache image as the new file (any earlier new file is discarded; a download
+     * left by an earlier run is resumed). 'ready': the file is checked and in place as the build, to be
+     * caught up with syncPull(into: 'build') and finished. Anything else leaves no new file.
+     */
+    syncFetchImage: async (r: ImageRequest): Promise<ImageResult> => {
+      if (running) throw new Error('a pull is already running');
+      discard();
+      const ac = new AbortController();
+      running = ac;
+      const job = fetchCacheImage({
+        baseUrl: r.baseUrl,
+        token: r.token,
+        target: buildPath,
+        signal: ac.signal,
+        ...(r.idleTimeoutMs ? { idleTimeoutMs: r.idleTimeoutMs } : {}),
+        onProgress: (received, total) => d.post({ type: 'sync.image', received, total }),
+      });
+      runningDone = job.catch(() => undefined);
+      let out: ImageFetchOutcome;
+      try {
+        out = await job;
+      } finally {
+        running = null;
+      }
+      if (out.kind !== 'ready') return out;
+      let db: Db | null = null;
+      try {
+        db = openBuild(buildPath);
+        const opened = db;
+        opened.transaction(() => {
+          setMeta(opened, 'build_reason', r.reason);
+          setMeta(opened, 'build_started_at', String(Date.now()));
+          setMeta(opened, 'build_state', 'image');
+        })();
+      } catch (e) {
+        db?.close();
+        removeFile(buildPath);
+        return { kind: 'refused', detail: `the cache image could not be opened for writing: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      build = db;
+      return { ...out, state: { cache: fileState(cache()), build: buildState() } };
+    },
+
     /** Stop a running pull; its open page is rolled back. */
     syncAbort: (_: null): boolean => {
       running?.abort();
@@ -187,6 +257,10 @@ export function createSyncMethods(d: WorkerSyncDeps) {
     syncFinishBuild: (_: null): FinishTimings => {
       if (!build) throw new Error('no cache is being built');
       const db = build;
+      if (getMeta(db, 'build_state') === 'image') {
+        setMeta(db, 'build_state', 'finished'); // built by the server, caught up by delta pages
+        return {};
+      }
       const timings = finishBulkLoad(db, d.rebuildSearch ? { rebuildSearch: d.rebuildSearch } : {});
       setMeta(db, 'build_state', 'finished');
       return timings;
@@ -219,7 +293,7 @@ export function createSyncMethods(d: WorkerSyncDeps) {
       d.reopenCache();
       const db = cache();
       db.transaction(() => {
-        for (const k of ['build_reason', 'build_started_at', 'build_state']) db.prepare('DELETE FROM meta WHERE k = ?').run(k);
+        for (const k of ['build_reason', 'build_started_at', 'build_state', 'image_built_at']) db.prepare('DELETE FROM meta WHERE k = ?').run(k);
       })();
       return { cache: fileState(cache()), build: buildState() };
     },

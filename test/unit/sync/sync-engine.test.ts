@@ -17,7 +17,9 @@ type Script = (req: { stream: SyncStream; into: 'cache' | 'build' }) => PullOutc
 class FakeWriter {
   cache = { customers: 0, interactions: 0 };
   epoch: string | null = null;
-  build: { reason: 'initial' | 'rebuild'; finished: boolean; customers: number; interactions: number } | null = null;
+  build: { reason: 'initial' | 'rebuild'; finished: boolean; image: boolean; customers: number; interactions: number } | null = null;
+  /** What syncFetchImage answers (the backend has no cache image unless a test says so). */
+  image: unknown = { kind: 'none', detail: 'HTTP 404' };
   calls: string[] = [];
   script: Script = ({ stream, into }) => this.caughtUp(stream, into, 10);
   swaps = 0;
@@ -46,8 +48,10 @@ class FakeWriter {
           case 'syncState':
             return this.state();
           case 'syncBeginBuild':
-            this.build = { reason: (arg as { reason: 'initial' | 'rebuild' }).reason, finished: false, customers: 0, interactions: 0 };
+            this.build = { reason: (arg as { reason: 'initial' | 'rebuild' }).reason, finished: false, image: false, customers: 0, interactions: 0 };
             return this.state();
+          case 'syncFetchImage':
+            return this.image;
           case 'syncPull':
             return this.script(arg as { stream: SyncStream; into: 'cache' | 'build' });
           case 'syncFinishBuild':
@@ -106,6 +110,7 @@ describe('sync engine', () => {
     await until(() => e.status().state === 'idle');
     expect(w.calls).toEqual([
       'syncState',
+      'syncFetchImage',
       'syncBeginBuild',
       'pull customers→build',
       'pull interactions→build',
@@ -132,7 +137,7 @@ describe('sync engine', () => {
     const e = engine(w, { statuses });
     await e.start(conn);
     await until(() => e.status().state === 'idle');
-    expect(w.calls.slice(0, 6)).toEqual(['syncState', 'pull customers→cache', 'syncBeginBuild', 'pull customers→build', 'pull interactions→build', 'syncFinishBuild']);
+    expect(w.calls.slice(0, 7)).toEqual(['syncState', 'pull customers→cache', 'syncFetchImage', 'syncBeginBuild', 'pull customers→build', 'pull interactions→build', 'syncFinishBuild']);
     expect(statuses.some((s) => s.phase === 'rebuild')).toBe(true);
     expect(w.swaps).toBe(1);
     expect(w.cache.customers).toBe(20);
@@ -210,7 +215,7 @@ describe('sync engine', () => {
 
   it('a finished new file left by an earlier run is swapped in first', async () => {
     const w = new FakeWriter();
-    w.build = { reason: 'initial', finished: true, customers: 40, interactions: 40 };
+    w.build = { reason: 'initial', finished: true, image: false, customers: 40, interactions: 40 };
     w.script = ({ stream, into }) => w.caughtUp(stream, into, 40);
     const e = engine(w);
     await e.start(conn);
@@ -218,6 +223,60 @@ describe('sync engine', () => {
     expect(w.calls.slice(0, 3)).toEqual(['syncState', 'syncState', 'status']);
     expect(w.swaps).toBe(1);
     expect(w.cache.customers).toBe(40);
+    await e.close();
+  });
+
+  it('a cache image, when the backend has one, replaces the bulk load: its deltas go into the new file, then the swap', async () => {
+    const w = new FakeWriter();
+    const manifest = { rows: { customers: 30, interactions: 5 }, bytes: 1 << 20, cursors: { customers: { cursor: 30 }, interactions: { cursor: 30 } } };
+    w.client = ((orig) => () => {
+      const c = orig();
+      return {
+        ...c,
+        call: (async (method: string, arg: unknown) => {
+          if (method !== 'syncFetchImage') return c.call(method as never, arg as never);
+          w.calls.push(method);
+          w.build = { reason: 'initial', finished: false, image: true, customers: 30, interactions: 30 };
+          return { kind: 'ready', manifest, downloadedBytes: 1 << 20, verifyMs: 1, state: w.state() };
+        }) as WriterClient['call'],
+      };
+    })(w.client.bind(w));
+    w.script = ({ stream, into }) => w.caughtUp(stream, into, 35);
+    const statuses: SyncStatus[] = [];
+    const e = engine(w, { statuses });
+    await e.start(conn);
+    await until(() => e.status().state === 'idle');
+    expect(w.calls.slice(0, 6)).toEqual(['syncState', 'syncFetchImage', 'pull customers→build', 'pull interactions→build', 'syncFinishBuild', 'syncState']);
+    expect(w.calls).not.toContain('syncBeginBuild');
+    expect(w.swaps).toBe(1);
+    expect(w.cache.customers).toBe(35);
+    // The bar never goes back once the image is in: the delta pages are no bulk load.
+    const fractions = statuses.filter((s) => s.phase === 'initial' && s.progress).map((s) => s.progress!.fraction);
+    expect(fractions.at(-1)).toBe(1);
+    await e.close();
+  });
+
+  it('an interrupted image download is retried (resumed by the worker) and after three failures the pages are used', async () => {
+    const w = new FakeWriter();
+    w.image = { kind: 'failed', error: { kind: 'offline', detail: 'cut off' } };
+    const e = engine(w);
+    await e.start(conn);
+    await until(() => e.status().state === 'idle', 5000);
+    expect(w.calls.filter((c) => c === 'syncFetchImage')).toHaveLength(3);
+    expect(w.calls.filter((c) => c === 'syncBeginBuild')).toHaveLength(1);
+    expect(w.calls.indexOf('syncBeginBuild')).toBeGreaterThan(w.calls.lastIndexOf('syncFetchImage'));
+    expect(w.swaps).toBe(1);
+    await e.close();
+  });
+
+  it('a refused image falls back to the pages in the same cycle', async () => {
+    const w = new FakeWriter();
+    w.image = { kind: 'refused', detail: 'its schema differs' };
+    const e = engine(w);
+    await e.start(conn);
+    await until(() => e.status().state === 'idle');
+    expect(w.calls.slice(0, 4)).toEqual(['syncState', 'syncFetchImage', 'syncBeginBuild', 'pull customers→build']);
+    expect(e.status().error).toBeNull();
     await e.close();
   });
 });

@@ -44,11 +44,11 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): string {
   return r.stdout;
 }
 
-export async function startBackendProcess(o: { kind: 'pglite' | 'postgres'; customers: number }): Promise<BackendProcess> {
+export async function startBackendProcess(o: { kind: 'pglite' | 'postgres'; customers: number; env?: NodeJS.ProcessEnv }): Promise<BackendProcess> {
   const key = randomBytes(32).toString('base64');
   let dataDir: string | null = null;
   let dbName: string | null = null;
-  const env: NodeJS.ProcessEnv = { ...process.env, LIANLUO_BACKEND_KEY: key, LOG_LEVEL: 'warn', LIANLUO_DEMO: '0', PORT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LIANLUO_BACKEND_KEY: key, LOG_LEVEL: 'warn', LIANLUO_DEMO: '0', PORT: '0', ...o.env };
   if (o.kind === 'pglite') {
     dataDir = mkdtempSync(join(tmpdir(), 'lianluo-sync-backend-'));
     env.DATABASE_URL = '';
@@ -60,6 +60,9 @@ export async function startBackendProcess(o: { kind: 'pglite' | 'postgres'; cust
     await admin.query(`CREATE DATABASE ${dbName}`);
     await admin.end();
     env.DATABASE_URL = Object.assign(new URL(process.env.DATABASE_URL as string), { pathname: `/${dbName}` }).toString();
+    // Cache images of this database in a folder of its own (the default is under the home folder).
+    dataDir = mkdtempSync(join(tmpdir(), 'lianluo-sync-backend-'));
+    env.LIANLUO_CACHE_IMAGE_DIR ??= join(dataDir, 'cache-images');
   }
   const seeded = cli(['seed-demo', '--customers', String(o.customers)], env);
   const passwords: Record<string, string> = {};

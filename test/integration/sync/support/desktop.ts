@@ -44,7 +44,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-export async function startDesktop(o: { dataDir: string; backendUrl: string; sync?: ServicesOptions['sync'] }): Promise<Desktop> {
+export async function startDesktop(o: { dataDir: string; backendUrl: string; sync?: ServicesOptions['sync']; log?: ServicesOptions['log'] }): Promise<Desktop> {
   const services = await startServices({
     dataDir: o.dataDir,
     transport: 'web',
@@ -52,7 +52,7 @@ export async function startDesktop(o: { dataDir: string; backendUrl: string; syn
     platform: process.platform,
     secrets: new MemorySecretStore(),
     writerScript: WRITER,
-    log: quiet,
+    log: o.log ?? quiet,
     backend: { override: o.backendUrl },
     sync: { retryMinMs: 100, retryMaxMs: 1000, ...o.sync },
   });
