@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb, type Db } from './open';
 import { rebuildSearchIndex } from './search';
+import { lowerThreadPriority } from './thread-priority';
 import { createWriter, type WriterMethod } from './writer';
 import { createSyncMethods, type SyncWorkerEvent } from '../sync/worker-sync';
 
@@ -15,6 +16,8 @@ interface Request {
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker must run in a worker thread');
+// Below the main thread and the renderer: a bulk sync must not delay a screen pop (thread-priority.ts).
+lowerThreadPriority();
 const { dbPath } = workerData as { dbPath: string };
 let db: Db | null = openDb(dbPath);
 let writer = createWriter(db);
