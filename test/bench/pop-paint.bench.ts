@@ -20,7 +20,7 @@ const WS = 'ws://127.0.0.1:8080';
 const CALLS = 40;
 const WARMUP = 4;
 
-async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -31,7 +31,7 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promis
 }
 
 /** Numbers of cached customers, in the spellings trunks use. */
-function callerNumbers(file: string, n: number): string[] {
+export function callerNumbers(file: string, n: number): string[] {
   const db = openDb(file, { readonly: true });
   const e164s = db.prepare(`SELECT e164 FROM customer_phones WHERE e164 LIKE '+86%' ORDER BY random() LIMIT ${n}`).pluck().all() as string[];
   db.close();

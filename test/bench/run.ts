@@ -5,6 +5,7 @@ import { benchHeadset } from './headset.bench';
 import { benchLookup } from './lookup.bench';
 import { benchOutbox } from './outbox.bench';
 import { benchPopPaint } from './pop-paint.bench';
+import { benchPopDuringSync } from './pop-sync.bench';
 import { benchSearch } from './search.bench';
 import { benchSync } from './sync.bench';
 import { BENCH_DIR } from './fixtures';
@@ -19,6 +20,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'pop-paint', run: benchPopPaint },
   { name: 'search', run: benchSearch },
   { name: 'sync', run: benchSync },
+  { name: 'pop-during-sync', run: benchPopDuringSync },
   { name: 'outbox', run: benchOutbox },
   { name: 'call', run: benchCall },
   { name: 'headset', run: benchHeadset },
