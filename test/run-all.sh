@@ -31,7 +31,7 @@ step "backend tests (a throwaway PostgreSQL cluster, then PGlite)"
 npm run -s test:backend
 
 step "desktop sync against a backend on PostgreSQL (the PGlite run is part of the vitest step)"
-bash backend/test/pg-cluster.sh run -- env LIANLUO_SYNC_TEST_PG=1 npx vitest run test/integration/sync/desktop-sync.test.ts
+bash backend/test/pg-cluster.sh run -- env LIANLUO_SYNC_TEST_PG=1 npx vitest run test/integration/sync/desktop-sync.test.ts test/integration/sync/cache-image.test.ts
 
 step "end-to-end tests (real Kamailio, real Chromium, private network namespace)"
 npm run -s test:e2e
