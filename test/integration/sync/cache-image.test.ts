@@ -213,6 +213,27 @@ describe.each(backendKinds())('first sync from a cache image (%s backend)', (kin
     }
   });
 
+  it('refuses an image whose b-tree pages are damaged (valid hash), and loads page by page', async () => {
+    const m = await currentManifest();
+    const res = await fetch(`${backend.url}/v1/sync/image/${m.sha256}`, { headers: { authorization: `Bearer ${admin}` } });
+    const file = Buffer.from(await res.arrayBuffer());
+    // Garbage over a few pages in the middle of the file, past the schema page.
+    const at = Math.floor(file.length / 2 / 4096) * 4096;
+    for (let i = 0; i < 4 * 4096; i++) file[at + i] = (i * 7919) & 0xff;
+    proxy.mode = { kind: 'serve', manifest: { ...m, sha256: createHash('sha256').update(file).digest('hex') }, file };
+    const d = await desktop();
+    try {
+      await signIn(d);
+      await d.settled();
+      expect(d.log.find((l) => l.includes('was refused'))).toMatch(/quick_check failed|malformed|corrupt|outside what the sync accepts|holds \d+/);
+      expect(d.log.some((l) => l.startsWith('cache image downloaded'))).toBe(false);
+      expectCacheEqualsServer(d.dataDir, await backend.mirror(admin));
+    } finally {
+      await d.close();
+      proxy.mode = { kind: 'pass' };
+    }
+  });
+
   it('resumes a download cut off twice, with Range from where it stopped', async () => {
     const m = await currentManifest();
     proxy.imageRequests = [];
