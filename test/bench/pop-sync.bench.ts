@@ -12,10 +12,12 @@
 // customer. The backend runs with LIANLUO_CACHE_IMAGE=off: the desktop takes the NDJSON bulk path (JSON
 // parsed and inserted row by row in the writer worker), the most CPU it can spend on a sync.
 //
-// Every call notes the sync phase at its INVITE and at its paint (from the desktop's own sync.changed
+// Calls are paced one second apart (after the agent is Ready again), as a busy queue. Every call notes
+// the sync phase at its INVITE and at its paint (from the desktop's own sync.changed
 // events on a second IPC socket): only calls whose whole pop fell while the writer was writing count
 // (customers stream, history stream, finishing steps); not the first 410 round trip, not the swap.
-// Baseline in the same run: the same desktop, backend and calls once the sync is idle (nothing running).
+// Baseline in the same run: the same desktop, backend and calls once the sync is idle, each call waiting
+// until the short pull that brings back the previous call's record is over (nothing syncing at all).
 // Beside the pop: the ring panel's paint, the lookup's IPC round trip, the renderer's long tasks inside
 // each pop and the CPU seconds of every process over the busy window, to tell where time goes.
 // Must run inside the loopback-only namespace (npm run bench does).
