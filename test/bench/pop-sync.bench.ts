@@ -23,7 +23,7 @@
 // Must run inside the loopback-only namespace (npm run bench does).
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DEMO_PBX } from '../../backend/demo/seed';
@@ -435,5 +435,7 @@ export async function benchPopDuringSync(ctx: BenchContext): Promise<void> {
     backend?.child.kill('SIGTERM');
     if (kamailio) stopKamailio(kamailioDir);
     cluster.stop();
+    // Two 1M-customer cache files (~1 GB); the logs and samples.json stay in the run folder.
+    rmSync(join(runDir, 'data'), { recursive: true, force: true });
   }
 }
