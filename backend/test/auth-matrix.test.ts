@@ -126,6 +126,9 @@ const CASES: Case[] = [
 
   { method: 'GET', url: '/v1/sync/customers', path: () => '/v1/sync/customers?after=0&limit=5', expect: anyone(200) },
   { method: 'GET', url: '/v1/sync/interactions', path: () => '/v1/sync/interactions?after=0&limit=5', expect: anyone(200) },
+  // No cache images on this backend: a signed-in caller of any role gets 404 (the image tests cover 200 and 206).
+  { method: 'GET', url: '/v1/sync/image', path: () => '/v1/sync/image', expect: anyone(404) },
+  { method: 'GET', url: '/v1/sync/image/:sha256', path: () => `/v1/sync/image/${'0'.repeat(64)}`, expect: anyone(404) },
   { method: 'GET', url: '/v1/live', path: () => '/v1/live', expect: anyone(101) },
 
   // Issue 4: the outbox, follow-ups and the wrap-up configuration.
