@@ -23,11 +23,16 @@ export function SearchResults({ store, listId, optionId, label }: { store: Searc
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    setViewport(el.clientHeight);
     const ro = new ResizeObserver(() => setViewport(el.clientHeight));
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+  // The list grows with its rows (up to its max height): measure in the same commit, so the window is never
+  // the one of a shorter list until the observer's callback comes.
+  const count = hits.length;
+  useLayoutEffect(() => {
+    if (ref.current) setViewport(ref.current.clientHeight);
+  }, [count]);
 
   // Keep the highlighted row in view as the arrows move it (or a new answer resets it).
   useLayoutEffect(() => {
