@@ -39,6 +39,8 @@ export interface ServicesOptions {
   backend?: Omit<BackendChoice, 'demoCustomers'>;
   /** Test knobs of the sync engine. */
   sync?: DesktopSessionDeps['sync'];
+  /** Test knobs of the session's live socket. */
+  live?: DesktopSessionDeps['live'];
   /** Test knobs of the outbox (retry delays, refresh interval). */
   outbox?: Pick<OutboxServiceOptions, 'pusher' | 'refreshMs' | 'contextTimeoutMs'>;
   /** Test knobs of the presence reporter. */
@@ -111,6 +113,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     log,
     backend: { ...o.backend, demoCustomers: demo },
     ...(o.sync ? { sync: o.sync } : {}),
+    ...(o.live ? { live: o.live } : {}),
     // A rebuilt cache file takes the place of the one serving lookups: every connection closes, the
     // file moves, every connection opens again. Lookups run on this thread, so none sees the gap.
     swapCache: async () => {
@@ -157,17 +160,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     }
   });
 
-  // Issue 5: presence, reported as the signed-in user over the session's backend; a lead's team.
-  const presence = new PresenceService({ dataDir: o.dataDir, events, log, ...o.presence });
+  // Issue 5: presence, reported as the signed-in user over the session's backend; a lead's team. It follows
+  // the session's live socket (which is also what keeps the agent online); wake-ups reconnect that socket.
+  const presence = new PresenceService({ dataDir: o.dataDir, events, log, live: desktop.live, ...o.presence });
   const relinkPresence = () => {
     const conn = desktop.session.connection();
     const info = desktop.session.info();
     const owner = ownerOf(info);
     presence.setLink(conn && owner && info.user ? { ...conn, owner, role: info.user.role, unauthorized: () => void desktop.session.refused() } : null);
   };
-  events.listen((event, payload) => {
+  events.listen((event) => {
     if (event === 'session.changed') relinkPresence();
-    if (event === 'shell.power' && (payload as { state: string }).state === 'resume') presence.wake();
   });
 
   const handlers: Handlers = {

@@ -1,8 +1,10 @@
 // The desktop's presence reporter and a team lead's view of their team, for the composition root.
 // - report(): the renderer's agent store sends its presence now and on every change (presence.report);
 //   bursts are coalesced (only the newest presence is sent), nothing is sent while signed out, and the
-//   current presence is sent again after every (re)connection of the presence socket, so the backend
-//   always ends up with what the agent sees, also after it marked them Offline meanwhile.
+//   current presence is sent again after every (re)connection of the session's live socket (its hello),
+//   so the backend always ends up with what the agent sees, also after it marked them Offline meanwhile.
+//   The socket is the session's (session/live-connection.ts, one per signed-in desktop, also what keeps
+//   the agent online); this service only subscribes to it.
 // - The Not Ready reasons of the agent's team: fetched at sign-in, on reconnects and periodically, kept
 //   in <data>/presence.json per agent, so the list is there offline; never fetched → the built-in list.
 // - Team leads (session role supervisor or admin): their team with every member's presence, read at
@@ -14,7 +16,7 @@ import { ApiError, Me, Team } from '../../../shared/sync/api';
 import { PRESENCE_ME_PATH, PRESENCE_REASONS_PATH, ReasonsAnswer, TeamPresence, type PresenceChanged } from '../../../shared/presence/api';
 import type { ReasonsView, TeamView } from '../../../shared/presence/desktop';
 import type { EventHub, Handlers, Logger } from '../router';
-import { PresenceSocket, type PresenceSocketHandlers } from './presence-socket';
+import type { LiveEvent, LiveFeed } from '../session/live-connection';
 import { z } from 'zod';
 
 export type PresenceHandlers = Pick<Handlers, 'presence.report' | 'presence.reasons' | 'presence.team'>;
@@ -29,12 +31,6 @@ export interface PresenceLink {
   unauthorized(): void;
 }
 
-export interface PresenceSocketLike {
-  start(): void;
-  stop(): void;
-  reconnectNow(): void;
-}
-
 export interface PresenceServiceOptions {
   dataDir: string;
   events: Pick<EventHub, 'emit'>;
@@ -46,7 +42,8 @@ export interface PresenceServiceOptions {
   /** How often the reasons are refreshed while signed in. */
   refreshMs?: number;
   fetch?: typeof fetch;
-  socket?: (link: PresenceLink, handlers: PresenceSocketHandlers) => PresenceSocketLike;
+  /** The session's live socket (opened and closed by the session, for the same token as the link). */
+  live: LiveFeed;
   now?: () => number;
 }
 
@@ -54,7 +51,7 @@ const CacheFile = z.record(z.string(), z.object({ reasons: ReasonsAnswer.shape.r
 
 export class PresenceService {
   private link: PresenceLink | null = null;
-  private socket: PresenceSocketLike | null = null;
+  private readonly unsubscribe: () => void;
   private connected = false;
   private current: AgentPresence | null = null;
   private dirty = false;
@@ -72,7 +69,22 @@ export class PresenceService {
   sent = 0;
   lastError: string | null = null;
 
-  constructor(private readonly o: PresenceServiceOptions) {}
+  constructor(private readonly o: PresenceServiceOptions) {
+    this.unsubscribe = o.live.subscribe({
+      onHello: () => {
+        if (this.link) this.onHello(this.link);
+      },
+      onMessage: (m: LiveEvent) => {
+        if (m.type === 'presence.changed' && this.link) this.onPresence(m);
+      },
+      onConnected: (c) => this.setConnected(c),
+    });
+  }
+
+  private setConnected(c: boolean): void {
+    this.connected = c;
+    if (this.link && this.teamView.live !== c && this.isLead()) this.setTeam({ ...this.teamView, live: c });
+  }
 
   private get fetch(): typeof fetch {
     return this.o.fetch ?? fetch;
@@ -111,8 +123,6 @@ export class PresenceService {
   setLink(link: PresenceLink | null): void {
     const before = this.link;
     if (before && link && before.baseUrl === link.baseUrl && before.token === link.token && before.role === link.role) return;
-    this.socket?.stop();
-    this.socket = null;
     this.connected = false;
     this.link = link;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
@@ -127,25 +137,10 @@ export class PresenceService {
     this.setReasons(link ? this.cachedReasons(link.owner) : { reasons: [...DEFAULT_NOT_READY_REASONS], source: 'default' });
     if (!link || this.closed) return;
     this.dirty = this.current !== null;
-    const handlers: PresenceSocketHandlers = {
-      onHello: () => this.onHello(link),
-      onPresence: (m) => this.onPresence(m),
-      onConnected: (c) => {
-        if (this.link !== link) return;
-        this.connected = c;
-        if (this.teamView.live !== c && this.isLead()) this.setTeam({ ...this.teamView, live: c });
-      },
-      onUnauthorized: () => link.unauthorized(),
-    };
-    this.socket = (this.o.socket ?? ((l, h) => new PresenceSocket({ baseUrl: l.baseUrl, token: l.token, handlers: h })))(link, handlers);
-    this.socket.start();
+    // The socket may be connected already (the same session, only the role changed): as after a hello.
+    if (this.o.live.connected) this.onHello(link);
     this.refreshTimer = setInterval(() => void this.refreshReasons(), this.o.refreshMs ?? 5 * 60_000);
     this.refreshTimer.unref();
-  }
-
-  /** The computer woke up: connect again now (the backend may have marked the agent Offline). */
-  wake(): void {
-    this.socket?.reconnectNow();
   }
 
   /** The agent store's presence. Sent once connected; a burst sends only the newest. */
@@ -334,8 +329,7 @@ export class PresenceService {
 
   close(): void {
     this.closed = true;
-    this.socket?.stop();
-    this.socket = null;
+    this.unsubscribe();
     for (const t of [this.flushTimer, this.retryTimer, this.teamEmitTimer]) if (t) clearTimeout(t);
     if (this.refreshTimer) clearInterval(this.refreshTimer);
   }

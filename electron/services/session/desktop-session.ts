@@ -1,5 +1,7 @@
 // Backend, sign-in and cache sync put together for the composition root (app-services.ts): which
-// backend (built-in, remote, off), the session on it, and the sync engine that runs while signed in.
+// backend (built-in, remote, off), the session on it, the session's one live socket (open exactly while
+// signed in to a backend that is up; the sync engine and the presence service subscribe to it) and the
+// sync engine that runs while signed in.
 // The IPC handlers of session.* and sync.* are here; app-services spreads them into the router.
 import type { SipSettings } from '../../../shared/sync/api';
 import type { Handlers, Logger, EventHub } from '../router';
@@ -10,6 +12,7 @@ import type { WriterClient, WriterScript } from '../db/writer-client';
 import { embeddedHost, offHost, remoteHost, type BackendHost } from '../backend-host/backend-host';
 import { backoffDelay } from '../sync/backoff';
 import { SyncEngine, type SyncEngineDeps } from '../sync/sync-engine';
+import { LiveConnection, type LiveConnectionOptions, type LiveFeed } from './live-connection';
 import { SessionService } from './session-service';
 
 export interface BackendChoice {
@@ -32,8 +35,13 @@ export interface DesktopSessionDeps {
   forgetSip(): Promise<void>;
   log: Logger;
   backend: BackendChoice;
-  /** Test knobs of the sync engine (page sizes, retry delays, no live socket). */
-  sync?: Partial<Pick<SyncEngineDeps, 'pageLimits' | 'retryMinMs' | 'retryMaxMs' | 'live' | 'idleTimeoutMs' | 'progressEveryMs' | 'cacheImages'>>;
+  /**
+   * Test knobs of the sync engine (page sizes, retry delays). `live: null`: the engine does not follow the
+   * live socket (no nudges; the socket itself still opens, presence needs it).
+   */
+  sync?: Partial<Pick<SyncEngineDeps, 'pageLimits' | 'retryMinMs' | 'retryMaxMs' | 'idleTimeoutMs' | 'progressEveryMs' | 'cacheImages'>> & { live?: null };
+  /** Test knobs of the live socket (heartbeat, reconnect delays). */
+  live?: Pick<LiveConnectionOptions, 'heartbeatMs' | 'minDelayMs' | 'maxDelayMs'>;
 }
 
 type SessionHandlers = Pick<Handlers, 'session.get' | 'session.signIn' | 'session.signInDemo' | 'session.signOut' | 'sync.status' | 'sync.now'>;
@@ -46,6 +54,8 @@ export interface DesktopSession {
   start(): Promise<void>;
   /** The computer woke up or the network came back. */
   wake(): void;
+  /** The session's live socket: subscribe to it (presence does). */
+  live: LiveFeed;
   sync: SyncEngine;
   session: SessionService;
   close(): Promise<void>;
@@ -90,6 +100,11 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
     });
   watchHost(host);
 
+  // One live socket per signed-in desktop: the backend counts the agent online while it is open. A refused
+  // token (4401, 401) ends the session here, once, for every subscriber.
+  const live = new LiveConnection({ onUnauthorized: () => void session.refused(), log: { warn: (m) => d.log.warn(m) }, ...d.live });
+
+  const { live: syncLive, ...syncKnobs } = d.sync ?? {};
   const sync = new SyncEngine({
     writer: d.writer,
     swapCache: d.swapCache,
@@ -97,7 +112,8 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
     onUnauthorized: () => void session.refused(),
     onCacheChanged: (status: CacheStatusData) => d.events.emit('cache.changed', status),
     log: d.log,
-    ...d.sync,
+    live: syncLive === null ? null : live,
+    ...syncKnobs,
   });
 
   // Sync runs exactly while signed in to a backend that is up.
@@ -125,6 +141,8 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
     demoSignIn: () => d.settings.get().backend.demoSignIn,
     setDemoSignIn: (on) => void d.settings.update({ backend: { ...d.settings.get().backend, demoSignIn: on } }),
     onChange: (info) => {
+      // Before anyone hears of the change: subscribers relinking now see the socket of this session.
+      live.open(closed ? null : session.connection());
       d.events.emit('session.changed', info);
       reconcile();
     },
@@ -152,14 +170,17 @@ export function startDesktopSession(d: DesktopSessionDeps): DesktopSession {
       await session.restore();
     },
     wake: () => {
-      sync.wake();
+      live.wake(); // the engine pulls on its onWake
+      if (syncLive === null) sync.syncNow();
       void session.check();
     },
+    live,
     sync,
     session,
     async close() {
       closed = true;
       if (restartTimer) clearTimeout(restartTimer);
+      live.close();
       session.close();
       await sync.close();
       await reconciling.catch(() => undefined);

@@ -11,25 +11,21 @@
 // checked, then caught up by delta pages; with no usable image (none, another schema, refused) it is
 // built from NDJSON pages as before, and after MAX_IMAGE_FAILURES interrupted downloads in a row too. Anything else stops at the last good page with a plain error, and the cycle is retried with
 // exponential backoff and jitter (sooner if a live nudge shows the backend is back).
+// The live socket is the session's (session/live-connection.ts, one per signed-in desktop): the engine
+// subscribes to it and pulls on its hello, on nudges and when the machine woke up.
 import { SYNC_STREAMS, type SyncStream } from '../../../shared/sync/protocol';
 import type { SyncErrorKind, SyncStatus } from '../../../shared/domain/session';
 import type { CacheStatusData } from '../db/writer';
 import type { WriterClient } from '../db/writer-client';
 import type { Logger } from '../router';
 import { backoffDelay } from './backoff';
-import { LiveClient, type LiveHandlers } from './live-client';
+import type { LiveEvent, LiveFeed } from '../session/live-connection';
 import type { PullOutcome } from './pull';
 import type { BuildReason, SyncWorkerEvent, WorkerSyncState } from './worker-sync';
 
 export interface SyncConnection {
   baseUrl: string;
   token: string;
-}
-
-export interface LiveLink {
-  start(): void;
-  stop(): void;
-  reconnectNow(): void;
 }
 
 export interface SyncEngineDeps {
@@ -42,8 +38,8 @@ export interface SyncEngineDeps {
   /** Rows changed in the cache that serves lookups (counts computed by the worker). */
   onCacheChanged(status: CacheStatusData): void;
   log: Logger;
-  /** The live socket; tests may leave it out (live: null) or bring their own. */
-  live?: ((conn: SyncConnection, handlers: LiveHandlers) => LiveLink) | null;
+  /** The session's live socket, followed while syncing; null: pull at start, on Retry and on retries only (tests). */
+  live: LiveFeed | null;
   random?: () => number;
   now?: () => number;
   retryMinMs?: number;
@@ -74,7 +70,6 @@ const MAX_IMAGE_FAILURES = 3;
 
 export class SyncEngine {
   private conn: SyncConnection | null = null;
-  private live: LiveLink | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private generation = 0;
@@ -89,6 +84,7 @@ export class SyncEngine {
   private lastEmit = 0;
   private emitTimer: NodeJS.Timeout | null = null;
   private readonly unlisten: () => void;
+  private readonly unsubscribe: () => void;
   private s: SyncStatus = {
     state: 'off',
     phase: null,
@@ -103,6 +99,23 @@ export class SyncEngine {
 
   constructor(private readonly d: SyncEngineDeps) {
     this.unlisten = d.writer.onEvent((e) => this.onWorkerEvent(e));
+    this.unsubscribe =
+      d.live?.subscribe({
+        onHello: (seq) => {
+          this.nudge('customers', seq);
+          this.nudge('interactions', seq);
+        },
+        onMessage: (m: LiveEvent) => {
+          if (m.type === 'customers.changed') this.nudge('customers', m.seq);
+          else if (m.type === 'interactions.changed') this.nudge('interactions', m.seq);
+        },
+        onConnected: (connected) => {
+          if (this.conn) this.set({ live: connected });
+        },
+        onWake: () => {
+          if (this.conn) this.syncNow();
+        },
+      }) ?? (() => undefined);
   }
 
   status(): SyncStatus {
@@ -119,21 +132,9 @@ export class SyncEngine {
     if (this.conn && this.conn.baseUrl === conn.baseUrl && this.conn.token === conn.token) return;
     await this.stop();
     this.conn = conn;
-    const gen = ++this.generation;
+    ++this.generation;
     this.attempt = 0;
-    this.set({ state: 'syncing', error: null, retryAt: null });
-    const makeLive = this.d.live === undefined ? defaultLive(this.d.log, this.d.random) : this.d.live;
-    if (makeLive) {
-      this.live = makeLive(conn, {
-        onNudge: (stream, seq) => this.nudge(stream, seq),
-        onUnauthorized: (detail) => {
-          if (gen === this.generation) this.unauthorized(detail);
-        },
-        onConnected: (connected) => this.set({ live: connected }),
-        onWake: () => this.kick(),
-      });
-      this.live.start();
-    }
+    this.set({ state: 'syncing', error: null, retryAt: null, live: this.d.live?.connected ?? false });
     this.kick();
   }
 
@@ -141,8 +142,6 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.generation++;
     this.conn = null;
-    this.live?.stop();
-    this.live = null;
     this.clearRetry();
     const running = this.running;
     if (running) {
@@ -155,6 +154,7 @@ export class SyncEngine {
   async close(): Promise<void> {
     await this.stop();
     this.unlisten();
+    this.unsubscribe();
     if (this.emitTimer) clearTimeout(this.emitTimer);
   }
 
@@ -166,16 +166,10 @@ export class SyncEngine {
     this.kick();
   }
 
-  /** Pull now: the agent pressed Retry, or the computer woke up. */
+  /** Pull now: the agent pressed Retry, or the computer woke up (the live socket's onWake). */
   syncNow(): void {
     this.attempt = 0;
     this.kick();
-  }
-
-  /** After sleep or a network change: reconnect the live socket and pull. */
-  wake(): void {
-    this.live?.reconnectNow();
-    this.syncNow();
   }
 
   /** Resolves when no cycle is running (tests, shutdown). */
@@ -381,8 +375,6 @@ export class SyncEngine {
   private unauthorized(detail: string): void {
     this.generation++;
     this.conn = null;
-    this.live?.stop();
-    this.live = null;
     this.clearRetry();
     this.set({ state: 'off', phase: null, progress: null, error: null, retryAt: null, live: false });
     this.d.onUnauthorized(detail);
@@ -457,9 +449,4 @@ function syncedAt(st: WorkerSyncState): number | null {
   const a = st.cache.customers.syncedAt;
   const b = st.cache.interactions.syncedAt;
   return a === null || b === null ? null : Math.min(a, b);
-}
-
-function defaultLive(log: Logger, random?: () => number) {
-  return (conn: SyncConnection, handlers: LiveHandlers): LiveLink =>
-    new LiveClient({ baseUrl: conn.baseUrl, token: conn.token, handlers, log: { warn: (m) => log.warn(m) }, ...(random ? { random } : {}) });
 }

@@ -1,13 +1,16 @@
 // The desktop's presence service against a real backend process (backend/cli.ts serve, PGlite, demo
 // accounts: agent1001 and the team lead `lead` on one team, an admin): reports coalesced and checked by
 // the server, a lead's team followed live, the current presence sent again after the backend was away,
-// nothing sent while signed out, the team's Not Ready reasons fetched and kept for offline use.
+// nothing sent while signed out, the team's Not Ready reasons fetched and kept for offline use. Each
+// desktop's live socket is a real LiveConnection (electron/services/session/live-connection.ts), opened
+// and closed with the link as the desktop session does.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentPresence } from '../../../shared/domain/agent-state';
 import type { TeamPresence } from '../../../shared/presence/api';
 import type { ReasonsView, TeamView } from '../../../shared/presence/desktop';
 import { PresenceService, type PresenceLink } from '../../../electron/services/presence/presence-service';
+import { LiveConnection } from '../../../electron/services/session/live-connection';
 import { startBackendProcess, type BackendProcess } from '../sync/support/backend-process';
 import { tempDir } from '../support/temp-dir';
 
@@ -15,17 +18,22 @@ const dir = tempDir('lianluo-presence-');
 const quiet = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 let bp: BackendProcess;
 const services: PresenceService[] = [];
+const sockets: LiveConnection[] = [];
 
 beforeAll(async () => {
   bp = await startBackendProcess({ kind: 'pglite', customers: 10 });
 }, 120_000);
 afterAll(async () => {
   for (const s of services) s.close();
+  for (const l of sockets) l.close();
   await bp?.drop();
 });
 
 interface Desktop {
   service: PresenceService;
+  live: LiveConnection;
+  /** Signed in (the link, and the live socket for it) or out (null), as the desktop session does. */
+  signIn(link: PresenceLink | null): void;
   events: { name: string; payload: unknown }[];
   requests: { method: string; path: string; body: unknown }[];
   link: PresenceLink;
@@ -35,6 +43,9 @@ interface Desktop {
 async function desktop(name: string, username: string, role: PresenceLink['role']): Promise<Desktop> {
   const events: Desktop['events'] = [];
   const requests: Desktop['requests'] = [];
+  const unauthorized = vi.fn();
+  const live = new LiveConnection({ onUnauthorized: unauthorized });
+  sockets.push(live);
   const service = new PresenceService({
     dataDir: join(dir, name),
     events: { emit: (n, payload) => void events.push({ name: n, payload }) },
@@ -46,11 +57,17 @@ async function desktop(name: string, username: string, role: PresenceLink['role'
       requests.push({ method: init?.method ?? 'GET', path: u.pathname, body: init?.body ? JSON.parse(String(init.body)) : undefined });
       return fetch(url, init);
     },
+    live,
   });
   services.push(service);
-  const link: PresenceLink = { baseUrl: bp.url, token: await bp.login(username), owner: `test ${username}`, role, unauthorized: vi.fn() };
+  const link: PresenceLink = { baseUrl: bp.url, token: await bp.login(username), owner: `test ${username}`, role, unauthorized };
   return {
     service,
+    live,
+    signIn: (l) => {
+      live.open(l);
+      service.setLink(l);
+    },
     events,
     requests,
     link,
@@ -76,11 +93,11 @@ describe('presence service with a real backend', () => {
 
   it('reports once signed in, coalescing a burst, and a lead sees it live with the time in state', async () => {
     lead = await desktop('lead', 'lead', 'supervisor');
-    lead.service.setLink(lead.link);
+    lead.signIn(lead.link);
     await vi.waitFor(() => expect(lead.lastTeam()?.team?.members.length).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
     expect(lead.lastTeam()?.live).toBe(true);
 
-    agent.service.setLink(agent.link); // the presence reported while signed out is sent now
+    agent.signIn(agent.link); // the presence reported while signed out is sent now
     await vi.waitFor(() => expect(memberState(lead.lastTeam(), 'agent1001')?.state).toBe('ready'), { timeout: 10_000 });
 
     // A burst: five changes within the coalescing window → the newest is what the backend gets, in few requests.
@@ -130,14 +147,14 @@ describe('presence service with a real backend', () => {
     agent.service.report(presence('not_ready', 'coaching', Date.now()));
     await new Promise((r) => setTimeout(r, 300));
     // A desktop starting now (same agent, same data folder) has the list it fetched before.
-    const offline = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, fetch: () => Promise.reject(new Error('offline')) });
+    const offline = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, fetch: () => Promise.reject(new Error('offline')), live: new LiveConnection({ onUnauthorized: () => undefined }) });
     services.push(offline);
     offline.setLink({ ...agent.link });
     expect((await offline.handlers['presence.reasons']({ refresh: true }, { transport: 'web' })).source).toBe('cache');
     expect((await offline.handlers['presence.reasons']({}, { transport: 'web' })).reasons.map((r) => r.id)).toEqual(['coaching', 'away']);
     offline.close();
     // Another agent's cache is not theirs: the built-in list.
-    const stranger = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, fetch: () => Promise.reject(new Error('offline')) });
+    const stranger = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, fetch: () => Promise.reject(new Error('offline')), live: new LiveConnection({ onUnauthorized: () => undefined }) });
     services.push(stranger);
     stranger.setLink({ ...agent.link, owner: 'test someone-else' });
     expect((await stranger.handlers['presence.reasons']({}, { transport: 'web' })).source).toBe('default');
@@ -149,7 +166,7 @@ describe('presence service with a real backend', () => {
   }, 60_000);
 
   it('stops sending when signed out', async () => {
-    agent.service.setLink(null);
+    agent.signIn(null);
     const n = agent.requests.length;
     agent.service.report(presence('ready'));
     await new Promise((r) => setTimeout(r, 300));

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServices, type Services } from '../../../electron/services/app-services';
 import { PresenceService } from '../../../electron/services/presence/presence-service';
+import { LiveConnection } from '../../../electron/services/session/live-connection';
 import { MemorySecretStore } from '../../../electron/services/secrets/secret-store';
 import { startWebHost, type WebHost } from '../../../electron/webhost';
 import { CHROMIUM } from '../../e2e/lib/browser';
@@ -23,6 +24,7 @@ let host: WebHost;
 let browser: Browser;
 let page: Page;
 let agent: PresenceService;
+let agentLive: LiveConnection;
 
 beforeAll(async () => {
   if (buildIsStale()) buildApp();
@@ -57,8 +59,11 @@ beforeAll(async () => {
   expect(signed).toMatchObject({ ok: true, value: { status: 'signed_in', user: { role: 'supervisor' } } });
 
   // agent1001's desktop, without a window: its presence service reports as the real one does.
-  agent = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, coalesceMs: 20 });
-  agent.setLink({ baseUrl: bp.url, token: await bp.login('agent1001'), owner: 'ui agent1001', role: 'agent', unauthorized: () => undefined });
+  agentLive = new LiveConnection({ onUnauthorized: () => undefined });
+  agent = new PresenceService({ dataDir: join(dir, 'agent'), events: { emit: () => undefined }, log: quiet, coalesceMs: 20, live: agentLive });
+  const agentLink = { baseUrl: bp.url, token: await bp.login('agent1001'), owner: 'ui agent1001', role: 'agent' as const, unauthorized: () => undefined };
+  agentLive.open(agentLink);
+  agent.setLink(agentLink);
   agent.report({ state: 'not_ready', reasonId: 'coaching', since: Date.now() - 65_000, wrapUpUntil: null });
 
   host = await startWebHost({ services, rendererDir });
@@ -69,6 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   agent?.close();
+  agentLive?.close();
   await browser?.close();
   await host?.close();
   await services?.close();

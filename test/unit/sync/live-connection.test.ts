@@ -1,15 +1,16 @@
-// The live socket's client (electron/services/sync/live-client.ts) against a real WebSocket server on
-// 127.0.0.1: the token in the Authorization header, nudges for both streams on hello, reconnection with
-// backoff after the server goes away (and a hello that says what was missed), no reconnection with a
-// refused token (close 4401 or HTTP 401), a heartbeat that drops a silent connection, and a late timer
-// (the machine slept) that reconnects and asks for a pull at once. Plus the backoff's bounds.
+// The session's live socket (electron/services/session/live-connection.ts) against a real WebSocket server
+// on 127.0.0.1: the token in the Authorization header, hello and every message type to every subscriber,
+// reconnection with backoff after the server goes away (and a hello that says what was missed), no
+// reconnection with a refused token (close 4401 or HTTP 401, told once), a heartbeat that drops a silent
+// connection, a late timer (the machine slept) that reconnects and tells subscribers at once, and one
+// socket per target (the same target again is a no-op; another one replaces it). Plus the backoff's bounds.
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backoffDelay } from '../../../electron/services/sync/backoff';
-import { LiveClient, liveUrl } from '../../../electron/services/sync/live-client';
+import { LiveConnection, liveUrl, type LiveConnectionOptions } from '../../../electron/services/session/live-connection';
 
 interface Server {
   url: string;
@@ -62,17 +63,27 @@ const until = async (what: string, fn: () => boolean, ms = 5000) => {
   }
 };
 
+/** What the subscribers heard: hello and messages as `type@seq`, connected flags, wake-ups; refusals. */
 function recorder() {
-  const r = { nudges: [] as string[], unauthorized: [] as string[], connected: [] as boolean[], wakes: 0 };
+  const r = { messages: [] as string[], unauthorized: [] as string[], connected: [] as boolean[], wakes: 0 };
   return {
     r,
-    handlers: {
-      onNudge: (stream: string, seq: number) => r.nudges.push(`${stream}@${seq}`),
-      onUnauthorized: (d: string) => r.unauthorized.push(d),
+    subscriber: {
+      onHello: (seq: number) => r.messages.push(`hello@${seq}`),
+      onMessage: (m: { type: string; seq?: number }) => r.messages.push(`${m.type}@${m.seq ?? '-'}`),
       onConnected: (c: boolean) => r.connected.push(c),
       onWake: () => r.wakes++,
     },
+    onUnauthorized: (d: string) => r.unauthorized.push(d),
   };
+}
+
+function connect(url: string, token: string, rec: ReturnType<typeof recorder>, o: Omit<LiveConnectionOptions, 'onUnauthorized'> = {}): LiveConnection {
+  const c = new LiveConnection({ onUnauthorized: rec.onUnauthorized, ...o });
+  c.subscribe(rec.subscriber);
+  cleanups.push(() => c.close());
+  c.open({ baseUrl: url, token });
+  return c;
 }
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -87,39 +98,58 @@ describe('live client', () => {
     expect(liveUrl('http://127.0.0.1:8787')).toBe('ws://127.0.0.1:8787/v1/live');
   });
 
-  it('sends the token, nudges both streams on hello, follows changes, and reconnects with backoff when the server goes away', async () => {
+  it('sends the token, gives hello and changes to every subscriber, and reconnects with backoff when the server goes away', async () => {
     const s = await server((ws, n) => {
       ws.send(JSON.stringify({ type: 'hello', seq: 100 * n, serverTime: Date.now() }));
       if (n === 1) {
         ws.send(JSON.stringify({ type: 'customers.changed', seq: 101 }));
         ws.send(JSON.stringify({ type: 'some.future.event', seq: 1 })); // ignored, not fatal
+        ws.send(JSON.stringify({ type: 'pong', id: '1' })); // the heartbeat's, nobody else's
         ws.send('not json');
         setTimeout(() => ws.close(1001, 'going away'), 50);
       }
     });
     cleanups.push(() => s.close());
-    const { r, handlers } = recorder();
-    const c = new LiveClient({ baseUrl: s.url, token: 'tok-1', handlers, minDelayMs: 20, maxDelayMs: 100, random: () => 1 });
-    cleanups.push(() => c.stop());
-    c.start();
-    await until('the second connection', () => s.connections === 2 && r.nudges.includes('customers@200'));
+    const rec = recorder();
+    const { r } = rec;
+    const c = connect(s.url, 'tok-1', rec, { minDelayMs: 20, maxDelayMs: 100, random: () => 1 });
+    // A second subscriber (presence beside sync) hears the same, on the same socket.
+    const other = recorder();
+    const unsubscribe = c.subscribe(other.subscriber);
+    await until('the second connection', () => s.connections === 2 && r.messages.includes('hello@200'));
     expect(s.auth).toEqual(['Bearer tok-1', 'Bearer tok-1']);
-    expect(r.nudges).toEqual(['customers@100', 'interactions@100', 'customers@101', 'customers@200', 'interactions@200']);
+    expect(r.messages).toEqual(['hello@100', 'customers.changed@101', 'hello@200']);
     expect(r.connected).toEqual([true, false, true]);
+    expect(c.connected).toBe(true);
     expect(r.unauthorized).toEqual([]);
+    expect(other.r.messages).toEqual(r.messages);
+    expect(other.r.connected).toEqual(r.connected);
+    unsubscribe();
+    s.sockets.at(-1)!.send(JSON.stringify({ type: 'interactions.changed', seq: 201 }));
+    await until('the change', () => r.messages.includes('interactions.changed@201'));
+    expect(other.r.messages).not.toContain('interactions.changed@201');
   });
 
   it('a refused token (close 4401) ends it: no reconnection', async () => {
     const s = await server((ws) => ws.close(4401, 'session ended: sign in again'));
     cleanups.push(() => s.close());
-    const { r, handlers } = recorder();
-    const c = new LiveClient({ baseUrl: s.url, token: 'revoked', handlers, minDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => c.stop());
-    c.start();
+    const rec = recorder();
+    const { r } = rec;
+    const c = connect(s.url, 'revoked', rec, { minDelayMs: 10, maxDelayMs: 20 });
     await until('unauthorized', () => r.unauthorized.length > 0);
     await new Promise((res) => setTimeout(res, 100));
     expect(r.unauthorized).toEqual(['session ended: sign in again']);
     expect(s.connections).toBe(1);
+    // The refused token is not tried again, not even when the owner opens it once more, nor on a wake-up.
+    c.open({ baseUrl: s.url, token: 'revoked' });
+    c.reconnectNow();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(s.connections).toBe(1);
+    expect(r.unauthorized).toHaveLength(1);
+    // A new token (signed in again) connects.
+    c.open({ baseUrl: s.url, token: 'fresh' });
+    await until('the new token', () => s.connections === 2);
+    expect(s.auth.at(-1)).toBe('Bearer fresh');
   });
 
   it('a 401 instead of the upgrade ends it too; other refusals are retried', async () => {
@@ -129,15 +159,16 @@ describe('live client', () => {
       () => status,
     );
     cleanups.push(() => s.close());
-    const { r, handlers } = recorder();
-    const c = new LiveClient({ baseUrl: s.url, token: 't', handlers, minDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => c.stop());
-    c.start();
+    const rec = recorder();
+    const { r } = rec;
+    connect(s.url, 't', rec, { minDelayMs: 10, maxDelayMs: 20 });
     await new Promise((res) => setTimeout(res, 100));
     expect(r.unauthorized).toEqual([]);
     status = 401;
     await until('unauthorized', () => r.unauthorized.length > 0);
     expect(r.unauthorized[0]).toMatch(/refused the session token/);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.unauthorized).toHaveLength(1);
   });
 
   it('drops a connection that stops answering the heartbeat, and reconnects', async () => {
@@ -147,21 +178,19 @@ describe('live client', () => {
       if (n === 1) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
     });
     cleanups.push(() => s.close());
-    const { r, handlers } = recorder();
-    const c = new LiveClient({ baseUrl: s.url, token: 't', handlers, heartbeatMs: 60, minDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => c.stop());
-    c.start();
+    const rec = recorder();
+    const { r } = rec;
+    connect(s.url, 't', rec, { heartbeatMs: 60, minDelayMs: 10, maxDelayMs: 20 });
     await until('a second connection', () => s.connections >= 2, 5000);
-    expect(r.nudges).toContain('customers@2');
+    await until('its hello', () => r.messages.includes('hello@2'));
   });
 
   it('a timer that fires far too late (the machine slept) reconnects and asks for a pull', async () => {
     const s = await server((ws, n) => ws.send(JSON.stringify({ type: 'hello', seq: n, serverTime: 0 })));
     cleanups.push(() => s.close());
-    const { r, handlers } = recorder();
-    const c = new LiveClient({ baseUrl: s.url, token: 't', handlers, heartbeatMs: 40, minDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => c.stop());
-    c.start();
+    const rec = recorder();
+    const { r } = rec;
+    connect(s.url, 't', rec, { heartbeatMs: 40, minDelayMs: 10, maxDelayMs: 20 });
     await until('connected', () => r.connected.includes(true));
     const stop = Date.now() + 250; // the event loop stands still, as in a suspended process
     while (Date.now() < stop) {
@@ -169,6 +198,28 @@ describe('live client', () => {
     }
     await until('the wake-up', () => r.wakes > 0);
     await until('a new connection', () => s.connections >= 2);
+    await until('its hello', () => r.messages.includes('hello@2'));
+  });
+
+  it('one socket per target: the same target again is a no-op, another replaces it, null closes it', async () => {
+    const s = await server((ws, n) => ws.send(JSON.stringify({ type: 'hello', seq: n, serverTime: 0 })));
+    cleanups.push(() => s.close());
+    const rec = recorder();
+    const c = connect(s.url, 'a', rec, { minDelayMs: 10, maxDelayMs: 20 });
+    await until('connected', () => c.connected);
+    c.open({ baseUrl: s.url, token: 'a' });
+    await new Promise((res) => setTimeout(res, 100));
+    expect(s.connections).toBe(1);
+    c.open({ baseUrl: s.url, token: 'b' });
+    await until('the other token', () => s.connections === 2 && c.connected);
+    await until('the first socket closed', () => s.sockets[0]!.readyState === s.sockets[0]!.CLOSED);
+    expect(s.auth).toEqual(['Bearer a', 'Bearer b']);
+    c.open(null);
+    expect(c.connected).toBe(false);
+    await until('closed', () => s.sockets.every((x) => x.readyState === x.CLOSED));
+    await new Promise((res) => setTimeout(res, 100));
+    expect(s.connections).toBe(2);
+    expect(rec.r.connected).toEqual([true, false, true, false]);
   });
 
   it('backoff: exponential, capped, between half and all of the step', () => {
