@@ -69,6 +69,12 @@ interface LiveCall {
 
 /** Longest the ringing call waits for its card before it is shown anyway. */
 export const POP_WAIT_MS = 50;
+
+/** Run `fn` after the next frame has been painted (a task queued from inside the frame's callback). */
+function afterNextPaint(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(fn, 0));
+  else setTimeout(fn, 0);
+}
 export const STATS_INTERVAL_MS = 2000;
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 export const HEARTBEAT_TIMEOUT_MS = 5000;
@@ -482,6 +488,12 @@ export class Phone {
         sipCallId: inv.request.callId,
         ...(context ? { context } : {}),
       });
+      // Prepare the answer once the ringing call (and its card) has painted: getUserMedia, the offer and
+      // ICE gathering would otherwise share the renderer's main thread with the screen pop. A press before
+      // that just takes the plain path.
+      afterNextPaint(() => {
+        if (!call.ended && !call.answered && inv.state === SessionState.Initial) this.prepareAnswer(inv);
+      });
     };
     if (lookup) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -491,7 +503,6 @@ export class Phone {
       });
     } else show();
     this.watch(call, inv, show);
-    this.prepareAnswer(inv);
   }
 
   /** Prepare the answer while the call rings (see preparedAnswers). Never throws; a failure just means no head start. */
