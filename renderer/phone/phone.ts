@@ -24,6 +24,7 @@ import type { DialTarget } from './dial';
 import { callerIdentity } from './identity';
 import { attachRemoteAudio, DEFAULT_ROUTING, microphonePresent, microphoneProblem, replaceMicrophone, setTracks, type MediaRouting, type RemoteAudio } from './media';
 import { qualityFrom, readStats, type RawStats } from './quality';
+import { afterNextPaint } from '../lib/after-paint';
 
 export interface PhoneHooks {
   /**
@@ -70,11 +71,6 @@ interface LiveCall {
 /** Longest the ringing call waits for its card before it is shown anyway. */
 export const POP_WAIT_MS = 50;
 
-/** Run `fn` after the next frame has been painted (a task queued from inside the frame's callback). */
-function afterNextPaint(fn: () => void): void {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(fn, 0));
-  else setTimeout(fn, 0);
-}
 export const STATS_INTERVAL_MS = 2000;
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 export const HEARTBEAT_TIMEOUT_MS = 5000;

@@ -15,6 +15,7 @@ import { watchConnectivity } from './connectivity';
 import { setRemoteAudioSink } from './media';
 import type { Phone } from './phone';
 import type { Ringtone } from './ringtone';
+import { afterNextPaint } from '../lib/after-paint';
 
 export interface WiringDeps {
   api: LianluoBridge;
@@ -74,7 +75,10 @@ export function wireCalls(d: WiringDeps): () => void {
   offs.push(d.audio.start());
   void d.ringtone.setSink(d.audio.ringer());
 
-  // The ringer: full ring when free, a soft call-waiting beep when already on a call.
+  // The ringer: full ring when free, a soft call-waiting beep when already on a call. It stops at once and
+  // starts after the ringing call has painted (WebAudio set-up took ~2 ms of the screen pop's frame); a
+  // change in between (answered, ended) cancels the start.
+  let ringerMode: 'full' | 'waiting' | 'off' = 'off';
   offs.push(
     phoneStore.subscribe(
       (s) => {
@@ -82,8 +86,13 @@ export function wireCalls(d: WiringDeps): () => void {
         return live.some((c) => c.state === 'ringing') ? (live.some(isEngaged) ? 'waiting' : 'full') : 'off';
       },
       (mode) => {
+        ringerMode = mode;
         d.ringtone.stop();
-        if (mode !== 'off') d.ringtone.start(mode);
+        if (mode !== 'off') {
+          afterNextPaint(() => {
+            if (ringerMode === mode) d.ringtone.start(mode);
+          });
+        }
       },
     ),
   );

@@ -3,6 +3,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { LookupResult } from '../../shared/domain/customer';
 import type { ContextAnswer } from '../../shared/outbox/desktop';
+import { afterNextPaint } from '../lib/after-paint';
 
 export interface Pop {
   callId: string;
@@ -52,14 +53,19 @@ export interface PopDeps {
 
 export function createPopStore(deps: PopDeps) {
   return createStore<PopState>()((set, get) => {
+    // After the card has painted: the answer (and its re-render) must not share the pop's frame.
     const loadContext = (callId: string, customerId: string | undefined) => {
-      if (!customerId || !deps.context) return;
-      void deps.context(customerId).then((context) =>
-        set((s) => {
-          const cur = s.pops[callId];
-          return cur && cur.selectedId === customerId ? { pops: { ...s.pops, [callId]: { ...cur, context } } } : s;
-        }),
-      );
+      const context = deps.context;
+      if (!customerId || !context) return;
+      afterNextPaint(() => {
+        if (get().pops[callId]?.selectedId !== customerId) return;
+        void context(customerId).then((answer) =>
+          set((s) => {
+            const cur = s.pops[callId];
+            return cur && cur.selectedId === customerId ? { pops: { ...s.pops, [callId]: { ...cur, context: answer } } } : s;
+          }),
+        );
+      });
     };
     return {
       pops: {},

@@ -6,6 +6,7 @@ import { DEFAULT_NOT_READY_REASONS, type NotReadyReason } from '../../shared/dom
 import type { LianluoBridge } from '../../shared/ipc';
 import type { ReasonsView, TeamView } from '../../shared/presence/desktop';
 import { unwrap } from '../bridge/api';
+import { afterNextPaint } from '../lib/after-paint';
 import { subscribePresence, type AgentStore } from './agent-store';
 import type { SessionStore } from './session-store';
 
@@ -55,7 +56,8 @@ export function wirePresence(w: PresenceWiring): () => void {
   const offs = [
     w.api.on('presence.reasons', (r) => w.store.getState().setReasons(r)),
     w.api.on('presence.team', (t) => w.store.getState().setTeam(t)),
-    subscribePresence(w.agentStore, (p) => void w.api.presence.report(p)),
+    // Reported after the next paint: a call's Ringing must not share the screen pop's frame (order is kept).
+    subscribePresence(w.agentStore, (p) => afterNextPaint(() => void w.api.presence.report(p))),
   ];
   const load = () => {
     void unwrap(w.api.presence.reasons({}))

@@ -11,6 +11,7 @@ import { clock } from './format';
 import { RING_PAINT_MEASURE, usePaintMark } from './paint-mark';
 import { QualityBadge } from './QualityBadge';
 import { TransferPanel } from './TransferPanel';
+import { afterNextPaint } from '../lib/after-paint';
 
 /** Run a phone action from a button; a failure is shown in words, never thrown into React. */
 function useAct() {
@@ -54,7 +55,7 @@ export function CallPanel() {
   return (
     <>
       {call ? (
-        <CallView call={call} />
+        <CallView key={call.id} call={call} />
       ) : (
         <section className="card call-panel idle" aria-label={t('call.waiting')} data-testid="call-panel">
           <h2>{t('call.waiting')}</h2>
@@ -81,10 +82,14 @@ function CallView({ call }: { call: CallSnapshot }) {
   const transferOpen = useCallUi((s) => s.transferFor === call.id);
   const consultOf = usePhoneState((s) => (call.consultFor ? s.calls[call.consultFor] : undefined));
   const consultName = useCallerName(consultOf);
-  usePaintMark(RING_PAINT_MEASURE, ringingId, call.inviteAt, !!ringingId);
+  const panel = useRef<HTMLElement>(null);
+  usePaintMark(RING_PAINT_MEASURE, ringingId, call.inviteAt, !!ringingId, panel);
 
+  // Focus Answer once the ringing call has painted: focusing forces a style and layout pass, which would
+  // otherwise run inside the screen pop's frame.
   useEffect(() => {
-    if (ringingId) answerRef.current?.focus();
+    if (!ringingId) return;
+    afterNextPaint(() => answerRef.current?.focus());
   }, [ringingId]);
 
   const kbd = (c: keyof typeof SHORTCUTS) => ({ 'aria-keyshortcuts': SHORTCUTS[c].label, title: SHORTCUTS[c].label });
@@ -92,9 +97,9 @@ function CallView({ call }: { call: CallSnapshot }) {
   const busy = !!call.pending;
 
   return (
-    <section className={`card call-panel call-${call.state}`} aria-label={title} data-testid="call-panel" data-call-state={call.state} data-call-id={call.id}>
+    <section ref={panel} className={`card call-panel call-${call.state}`} aria-label={title} data-testid="call-panel" data-call-state={call.state} data-call-id={call.id}>
       <div className="call-heading">
-        <h2>{title}</h2>
+        <h2 data-paint-mark="">{title}</h2>
         {talking && call.answeredAt ? (
           <span className="call-timer" aria-label={t('call.duration')} data-testid="call-timer">
             {clock(now - call.answeredAt)}

@@ -15,7 +15,7 @@ export function CustomerCard({ customer, matchedBy }: { customer: Card; matchedB
     <article className="customer-card" data-testid="customer-card" data-customer-id={customer.id} aria-label={customer.name}>
       <header className="customer-head">
         <div>
-          <h2 className="customer-name" data-testid="customer-name">
+          <h2 className="customer-name" data-testid="customer-name" data-paint-mark="">
             {customer.name}
           </h2>
           {customer.company ? (

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDeps, usePhoneState, usePopState } from '../app-context';
 import { focusCall } from '../stores/phone-store';
@@ -11,11 +12,12 @@ export function PopPanel() {
   const { t } = useTranslation();
   const call = usePhoneState((s) => focusCall(s));
   const pop = usePopState((s) => (call ? s.pops[call.id] : undefined));
-  usePaintMark(POP_PAINT_MEASURE, call?.id, call?.inviteAt, pop?.status === 'done');
+  const section = useRef<HTMLElement>(null);
+  usePaintMark(POP_PAINT_MEASURE, call?.id, call?.inviteAt, pop?.status === 'done', section);
 
   if (!call || !pop) return null;
   return (
-    <section className="pop" aria-label={t('pop.history')} data-testid="pop" data-pop-status={pop.status} data-match={pop.result?.match}>
+    <section key={call.id} ref={section} className="pop" aria-label={t('pop.history')} data-testid="pop" data-pop-status={pop.status} data-match={pop.result?.match}>
       <PopBody pop={pop} />
     </section>
   );
@@ -27,14 +29,14 @@ function PopBody({ pop }: { pop: Pop }) {
   if (pop.status === 'loading') return <p className="card muted">{t('pop.looking')}</p>;
   if (pop.status === 'error' || !pop.result) {
     return (
-      <p className="card form-error" role="alert">
+      <p className="card form-error" role="alert" data-paint-mark="">
         {t('pop.error', { error: pop.error ?? '' })}
       </p>
     );
   }
   const r = pop.result;
-  if (r.match === 'withheld') return <p className="card notice">{t('pop.withheld')}</p>;
-  if (r.match === 'service') return <p className="card notice">{t('pop.service')}</p>;
+  if (r.match === 'withheld') return <p className="card notice" data-paint-mark="">{t('pop.withheld')}</p>;
+  if (r.match === 'service') return <p className="card notice" data-paint-mark="">{t('pop.service')}</p>;
   if (r.match === 'none') return <NewCustomerCard pop={pop} />;
 
   const selected = r.customers.find((c) => c.id === pop.selectedId);
@@ -53,7 +55,7 @@ function PopBody({ pop }: { pop: Pop }) {
   }
   return (
     <div className="card picker" data-testid="match-picker">
-      <h2>{r.truncated ? t('pop.severalTruncated', { count: r.customers.length }) : t('pop.several', { count: r.customers.length })}</h2>
+      <h2 data-paint-mark="">{r.truncated ? t('pop.severalTruncated', { count: r.customers.length }) : t('pop.several', { count: r.customers.length })}</h2>
       {r.match === 'suffix' ? <p className="notice">{t('pop.suffix')}</p> : null}
       <ul className="picker-list">
         {r.customers.map((c) => (
@@ -78,7 +80,7 @@ function NewCustomerCard({ pop }: { pop: Pop }) {
   const number = pop.result?.number;
   return (
     <div className="card new-customer" data-testid="new-customer">
-      <h2>{t('pop.newCustomer')}</h2>
+      <h2 data-paint-mark="">{t('pop.newCustomer')}</h2>
       <p className="muted">{t('pop.newCustomerHint')}</p>
       <div className="field">
         <label>{t('pop.phones')}</label>

@@ -4,6 +4,7 @@ import type { SyncStatus } from '../../shared/domain/session';
 import { unwrap } from '../bridge/api';
 import { useDeps, useSessionState } from '../app-context';
 import { useNow } from './call-hooks';
+import { count, mib } from './format';
 import { SignOutButton } from './WrapUpStatus';
 import './session.css';
 
@@ -17,28 +18,24 @@ function ago(t: TFunction, at: number, now: number): string {
   return t('sync.daysAgo', { count: Math.floor(s / 86_400) });
 }
 
-/** Bytes as MiB with one decimal, in the page's language. */
-const mib = (bytes: number, lang: string) => new Intl.NumberFormat(lang, { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(bytes / 2 ** 20);
-
 /** The cache sync, in plain words: how many customers, when last synced, a progress bar while loading, offline or error. */
 export function SyncStatusView({ sync }: { sync: SyncStatus }) {
   const { t, i18n } = useTranslation();
   const { api } = useDeps();
   const now = useNow(sync.state === 'error' || sync.lastSyncedAt !== null);
-  const fmt = new Intl.NumberFormat(i18n.language);
   const loading = sync.progress && (sync.phase === 'initial' || sync.phase === 'rebuild');
   const pct = loading ? Math.round((sync.progress?.fraction ?? 0) * 100) : 0;
   return (
     <div className={`sync sync-${sync.state}`} data-testid="sync-status" data-state={sync.state} data-phase={sync.phase ?? ''} data-live={sync.live ? 'yes' : 'no'}>
       <span className="sync-count" data-testid="sync-customers">
-        {t('sync.customers', { count: sync.customers, formatted: fmt.format(sync.customers) })}
+        {t('sync.customers', { count: sync.customers, formatted: count(sync.customers, i18n.language) })}
       </span>
       {loading ? (
         <span className="sync-progress">
           <span data-testid="sync-progress-text">
             {sync.progress?.download
               ? t('sync.downloading', { received: mib(sync.progress.download.received, i18n.language), total: mib(sync.progress.download.total, i18n.language) })
-              : t(sync.phase === 'rebuild' ? 'sync.rebuilding' : 'sync.loading', { rows: fmt.format(sync.progress?.rows ?? 0) })}
+              : t(sync.phase === 'rebuild' ? 'sync.rebuilding' : 'sync.loading', { rows: count(sync.progress?.rows ?? 0, i18n.language) })}
           </span>
           <progress max={100} value={pct} aria-label={t('sync.progressLabel')} data-testid="sync-progress">
             {pct}%

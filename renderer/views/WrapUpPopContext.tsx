@@ -9,13 +9,13 @@ import { contactNumber, dispositionsOf } from '../stores/outbox-store';
 import type { Pop } from '../stores/pop-store';
 import { codeLabel } from './WrapUpPanel';
 import { useNow } from './call-hooks';
-import { dateTime, relativeTime } from './format';
+import { dateTime, ordinalRule, relativeTime } from './format';
 import './wrapup.css';
 
 /** "1st", "2nd", "3rd", "4th" … (English); other languages say it in their sentence. */
 export function ordinal(n: number, lang: string): string {
   if (!lang.startsWith('en')) return String(n);
-  const rule = new Intl.PluralRules('en', { type: 'ordinal' }).select(n);
+  const rule = ordinalRule(n, 'en');
   return `${n}${{ one: 'st', two: 'nd', few: 'rd', other: 'th', zero: 'th', many: 'th' }[rule]}`;
 }
 
