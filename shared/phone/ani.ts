@@ -3,7 +3,7 @@
 // or, for a local landline, 88886666 with the area code dropped. libphonenumber-js (full metadata, so
 // validity is real, not length-only) does most of it; this module adds what it cannot know: the site's
 // outside-line prefix and its local area code. Research: ../shared/research/sync-anchors.md §3.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, PhoneNumber, type CountryCode } from 'libphonenumber-js/max';
 import type { NumberPlan } from '../domain/settings';
 import { fastParseHomeNumber, type FastParse } from './ani-fast';
 import { userPartOf } from './sip-user';
@@ -109,9 +109,10 @@ function homeNumber(raw: string, digits: string, n: FastParse, region: CountryCo
     nsn: n.nationalNumber,
     valid: true,
     kind: 'number',
-    // A home-region number: national format, as the full parse gives it. Formatting is only done when read.
+    // A home-region number: national format, as the full parse gives it (from the E.164 directly, no
+    // second parse). Formatting is only done when read.
     get display() {
-      return parsePhoneNumberFromString(e164, region)?.formatNational() ?? e164;
+      return new PhoneNumber(e164 as `+${string}`).formatNational();
     },
   };
 }

@@ -114,6 +114,9 @@ const reads = statements((db) => ({
   bySuffix: db
     .prepare<[string, string, number], number>('SELECT DISTINCT customer_rid FROM customer_phones WHERE digits_rev >= ? AND digits_rev < ? LIMIT ?')
     .pluck(),
+  // An unknown caller matches nothing: this index probe (~8 µs) spares it the card query's two temp
+  // b-trees (~30 µs even when empty).
+  anySuffix: db.prepare<[string, string], number>('SELECT 1 FROM customer_phones WHERE digits_rev >= ? AND digits_rev < ? LIMIT 1').pluck(),
   // A card is one row (see writes above). With more matches than the pop shows, the ones shown are the
   // most recently contacted. LIMITs are literals: bound as parameters they made such statements several
   // times slower in measurements.
@@ -153,7 +156,9 @@ export function cardsByE164(db: Db, e164: string): CustomerCard[] {
 /** Cards of the customers with a number ending in `suffix` digits (at most LOOKUP_MAX_MATCHES + 1). */
 export function cardsBySuffix(db: Db, suffix: string): CustomerCard[] {
   const rev = reversedDigits(suffix);
-  return reads(db).cardsBySuffix.all(rev, `${rev}:`).map(toCard);
+  const r = reads(db);
+  if (r.anySuffix.get(rev, `${rev}:`) === undefined) return [];
+  return r.cardsBySuffix.all(rev, `${rev}:`).map(toCard);
 }
 
 function parseJsonArray(json: string): unknown[] {
