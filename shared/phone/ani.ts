@@ -5,7 +5,7 @@
 // outside-line prefix and its local area code. Research: ../shared/research/sync-anchors.md §3.
 import { parsePhoneNumberFromString, PhoneNumber, type CountryCode } from 'libphonenumber-js/max';
 import type { NumberPlan } from '../domain/settings';
-import { fastParseHomeNumber, type FastParse } from './ani-fast';
+import { fastParse, type FastParse } from './ani-fast';
 import { userPartOf } from './sip-user';
 
 export { userPartOf };
@@ -59,10 +59,10 @@ export function normaliseAni(input: string, plan: NumberPlan): Ani {
   }
   const region = plan.defaultRegion as CountryCode;
   const local = !plus && plan.localAreaCode !== '' && LOCAL_SUBSCRIBER.test(s);
-  // Most calls are a plain home-region number: the fast path answers those exactly as the full parse
-  // below would (ani-fast.ts), in a tenth of the time; anything else takes the full parse.
-  const fast = local ? fastParseHomeNumber(plan.localAreaCode + s, false, region) : fastParseHomeNumber(s, plus, region);
-  if (fast) return homeNumber(raw, s, fast, region);
+  // Most calls are a plain number in a common shape: the fast path answers those exactly as the full
+  // parse below would (ani-fast.ts), in a fraction of the time; anything else takes the full parse.
+  const fast = local ? fastParse(plan.localAreaCode + s, false, region) : fastParse(s, plus, region);
+  if (fast) return fastNumber(raw, s, fast, region);
 
   // A local number sent without its area code (88886666 in Beijing): where the site has an area code, a
   // subscriber number (7-8 digits, not starting with 0 or 1) is local first, even if it also happens to
@@ -100,7 +100,7 @@ export function normaliseAni(input: string, plan: NumberPlan): Ani {
   return { raw, digits: s, e164: null, nsn, valid: false, kind, display: (plus ? '+' : '') + s };
 }
 
-function homeNumber(raw: string, digits: string, n: FastParse, region: CountryCode): Ani {
+function fastNumber(raw: string, digits: string, n: FastParse, home: CountryCode): Ani {
   const e164 = `+${n.callingCode}${n.nationalNumber}`;
   return {
     raw,
@@ -109,10 +109,11 @@ function homeNumber(raw: string, digits: string, n: FastParse, region: CountryCo
     nsn: n.nationalNumber,
     valid: true,
     kind: 'number',
-    // A home-region number: national format, as the full parse gives it (from the E.164 directly, no
-    // second parse). Formatting is only done when read.
+    // National format for a home-region number, international otherwise, as the full parse gives it
+    // (from the E.164 directly, no second parse). Formatting is only done when read.
     get display() {
-      return new PhoneNumber(e164 as `+${string}`).formatNational();
+      const number = new PhoneNumber(e164 as `+${string}`);
+      return n.region === home ? number.formatNational() : number.formatInternational();
     },
   };
 }

@@ -2,9 +2,9 @@
 // same digits in the same region is valid and gives the same number. And it must actually answer for the
 // shapes PBXs send most, or the screen pop pays for the full parse on every call.
 import fc from 'fast-check';
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
-import { fastParseHomeNumber } from '../../../shared/phone/ani-fast';
+import { fastParse } from '../../../shared/phone/ani-fast';
 import { normaliseAni } from '../../../shared/phone/ani';
 import type { NumberPlan } from '../../../shared/domain/settings';
 
@@ -18,17 +18,19 @@ const digitsLike = fc
   )
   .map(([p, r]) => (p + r).slice(0, 20));
 
+/** libphonenumber's answer: the E.164 and the region, or undefined when not valid. */
 function full(digits: string, plus: boolean, region: string): string | undefined {
   const n = parsePhoneNumberFromString(plus ? `+${digits}` : digits, region as CountryCode);
-  return n?.isValid() ? n.number : undefined;
+  return n?.isValid() ? `${n.number} ${n.country}` : undefined;
 }
+const answer = (f: { callingCode: string; nationalNumber: string; region: string }) => `+${f.callingCode}${f.nationalNumber} ${f.region}`;
 
 describe('ANI fast path', () => {
   it('agrees with libphonenumber wherever it answers (random digits, prefixes and regions)', () => {
     fc.assert(
       fc.property(digitsLike, fc.boolean(), fc.constantFrom(...REGIONS), (digits, plus, region) => {
-        const fast = fastParseHomeNumber(digits, plus, region);
-        if (fast) expect(`+${fast.callingCode}${fast.nationalNumber}`).toBe(full(digits, plus, region));
+        const fast = fastParse(digits, plus, region);
+        if (fast) expect(answer(fast), `${region} ${plus ? '+' : ''}${digits}`).toBe(full(digits, plus, region));
       }),
       { numRuns: 200_000 },
     );
@@ -47,11 +49,11 @@ describe('ANI fast path', () => {
           [`0${nsn}`, false],
           [nsn, false],
         ] as const) {
-          const fast = fastParseHomeNumber(s, plus, region);
+          const fast = fastParse(s, plus, region);
           total++;
           if (!fast) continue;
           answered++;
-          expect(`+${fast.callingCode}${fast.nationalNumber}`, `${region} ${plus ? '+' : ''}${s}`).toBe(full(s, plus, region));
+          expect(answer(fast), `${region} ${plus ? '+' : ''}${s}`).toBe(full(s, plus, region));
         }
       }),
       { numRuns: 50_000 },
@@ -74,22 +76,51 @@ describe('ANI fast path', () => {
           [`17951${nsn}`, false],
         ] as const) {
           if (s.startsWith('17951') && !nsn.startsWith('1')) continue; // carrier code, trunk 0, landline: the full parse
-          expect(fastParseHomeNumber(s, plus, 'CN'), `${plus ? '+' : ''}${s}`).toEqual({ callingCode: '86', nationalNumber: nsn });
+          expect(fastParse(s, plus, 'CN'), `${plus ? '+' : ''}${s}`).toEqual({ callingCode: '86', nationalNumber: nsn, region: 'CN' });
         }
-        if (nsn.startsWith('1')) expect(fastParseHomeNumber(nsn, false, 'CN')).toEqual({ callingCode: '86', nationalNumber: nsn });
+        if (nsn.startsWith('1')) expect(fastParse(nsn, false, 'CN')).toEqual({ callingCode: '86', nationalNumber: nsn, region: 'CN' });
       }),
       { numRuns: 20_000 },
     );
   });
 
   it('takes a carrier code before a mobile; leaves carrier and trunk, foreign numbers and shared calling codes to the full parse', () => {
-    expect(fastParseHomeNumber('1795113800138000', false, 'CN')).toEqual({ callingCode: '86', nationalNumber: '13800138000' });
-    expect(fastParseHomeNumber('1259301065528899', false, 'CN')).toBeUndefined();
-    expect(fastParseHomeNumber('442079460000', true, 'CN')).toBeUndefined();
-    expect(fastParseHomeNumber('0044207946000', false, 'CN')).toBeUndefined();
-    expect(fastParseHomeNumber('2125550123', false, 'US')).toBeUndefined(); // +1 is shared by 25 regions
-    expect(fastParseHomeNumber('13800138000', false, 'ZZ')).toBeUndefined();
-    expect(fastParseHomeNumber('', false, 'CN')).toBeUndefined();
+    expect(fastParse('1795113800138000', false, 'CN')).toEqual({ callingCode: '86', nationalNumber: '13800138000', region: 'CN' });
+    expect(fastParse('1259301065528899', false, 'CN')).toBeUndefined();
+    expect(fastParse('0044207946000', false, 'CN')).toBeUndefined(); // one digit short: not valid
+    expect(fastParse('2125550123', false, 'US')).toBeUndefined(); // +1 is shared by 25 regions
+    expect(fastParse('13800138000', false, 'ZZ')).toBeUndefined();
+    expect(fastParse('', false, 'CN')).toBeUndefined();
+  });
+
+  it('agrees with libphonenumber on international numbers of every region, shared calling codes included', () => {
+    const regions = getCountries();
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...regions), fc.stringMatching(/^\d{4,12}$/), fc.constantFrom('CN', 'US', 'GB', 'HK'), fc.boolean(), (region, nsn, home, plus) => {
+        const cc = getCountryCallingCode(region);
+        const digits = plus ? `${cc}${nsn}` : `00${cc}${nsn}`;
+        const fast = fastParse(digits, plus, home);
+        if (home === 'US' && !plus) return; // 00 is not the US IDD
+        if (!fast) return;
+        answered++;
+        expect(answer(fast), `${home} ${plus ? '+' : ''}${digits}`).toBe(full(digits, plus, home));
+      }),
+      { numRuns: 100_000 },
+    );
+    expect(answered).toBeGreaterThan(1000);
+    // Examples of shared calling codes: the region comes from the number, as libphonenumber decides it.
+    for (const [e164, region] of [
+      ['12125550123', 'US'],
+      ['14165550123', 'CA'],
+      ['442079460000', 'GB'],
+      ['85291234567', 'HK'],
+    ] as const) {
+      const f = fastParse(e164, true, 'CN');
+      if (f) expect(answer(f)).toBe(full(e164, true, 'CN'));
+      expect(full(e164, true, 'CN')?.endsWith(region) ?? true).toBe(true);
+    }
+    expect(fastParse('85291234567', true, 'CN')).toEqual({ callingCode: '852', nationalNumber: '91234567', region: 'HK' });
   });
 
   it('normaliseAni gives the same answer through the fast path as through the full parse', () => {
