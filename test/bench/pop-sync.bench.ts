@@ -143,14 +143,16 @@ function cpuBetween(a: Map<string, number>, b: Map<string, number>, roles: Recor
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, +v.toFixed(1)]).sort((x, y) => (y[1] as number) - (x[1] as number)));
 }
 
-/** How many of the desktop's threads run at each nice value (the writer worker is meant to be the one at 10). */
+/** How many of the desktop's threads run at each nice value and policy (the writer worker: nice 10, idle). */
 function threadNices(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const nice = st.slice(st.lastIndexOf(')') + 2).split(' ')[16] ?? '?';
-      out[nice] = (out[nice] ?? 0) + 1;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const policy = { '0': 'normal', '3': 'batch', '5': 'idle' }[f[38] ?? ''] ?? `policy ${f[38]}`;
+      const key = `nice ${f[16] ?? '?'} ${policy}`;
+      out[key] = (out[key] ?? 0) + 1;
     } catch {
       /* ended meanwhile */
     }
