@@ -10,18 +10,12 @@
 // what the headset path adds; the `lianluo.headset.command` mark splits it into report → phone.answer()
 // called (the headset code) and phone.answer() → 200 OK (the phone's own answer path).
 // Must run inside the loopback-only namespace (npm run bench does).
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import { COMMAND_MARK } from '../../renderer/headset/headset-wiring';
 import { buildFakeWebHid, headsetSpec } from '../e2e/headset/devices';
-import { launchParty, type Party } from '../e2e/lib/browser';
-import { buildCaller, serveFolder } from '../e2e/lib/caller-build';
-import { buildApp, buildIsStale, makeTones, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio } from '../e2e/lib/rig';
+import { AGENT_URI, startBenchRig, until } from './bench-rig';
 import { percentile, type BenchContext } from './report';
 
-const WS = 'ws://127.0.0.1:8080';
 /** Calls per way of answering, after the warm-up ones. */
 const CALLS = 30;
 const WARMUP = 3;
@@ -29,87 +23,45 @@ const BUDGET_MS = 20;
 /** Delay between the ring starting and the press: the fastest human reaction, not an instant machine press. */
 const REACTION_MS = 250;
 
-async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000, every = 10): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
 const round = (x: number) => Math.round(x * 100) / 100;
 
 export async function benchHeadset(ctx: BenchContext): Promise<void> {
-  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error('the headset benchmark needs the loopback-only namespace: run it through npm run bench');
-  mkdirSync(join(RIG, 'run'), { recursive: true });
-  const runDir = mkdtempSync(join(RIG, 'run', 'bench-headset-'));
-  const stale = buildIsStale();
-  if (stale) {
-    ctx.log(`  building the app (${stale})`);
-    buildApp();
-  }
-  const outDir = snapshotBuild(join(runDir, 'app'));
-  const tones = makeTones(join(RIG, 'run', 'tones'));
-  const agentPw = randomBytes(8).toString('hex');
-  const callerPw = randomBytes(8).toString('hex');
-  const users = join(runDir, 'users');
-  writeFileSync(users, `1001 ${agentPw}\ncaller ${callerPw}\n`);
-  const kamailioDir = join(runDir, 'kamailio');
-  startKamailio(kamailioDir, users);
-
-  const dataDir = join(runDir, 'data');
-  mkdirSync(dataDir);
-  const account = { wsUrl: WS, sipUri: 'sip:1001@127.0.0.1', authUser: '1001', displayName: 'Bench agent' };
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
-  writeFileSync(join(dataDir, 'secrets.web.json'), JSON.stringify({ 'sip.password': agentPw }), { mode: 0o600 });
-
-  const bundle = await buildCaller(join(runDir, 'caller'));
-  const hidScript = await buildFakeWebHid(join(runDir, 'fake-webhid'));
-  const server = await serveFolder(bundle.pageDir);
-  const webhost = await startWebHost({ outDir, dataDir, demoCustomers: 200, logFile: join(runDir, 'webhost.log') });
-  const profiles = join(runDir, 'profiles');
-  mkdirSync(profiles);
-  let agent: Party | undefined;
-  let caller: Party | undefined;
-  try {
-    [agent, caller] = await Promise.all([launchParty('agent', tones.agent, profiles), launchParty('caller', tones.caller, profiles)]);
-    const a = agent.page;
-    const c = caller.page;
-    await a.addInitScript(hidScript);
-    // Where the phone's answer path spends its time: getUserMedia and each WebRTC step, timestamped in the
-    // page. Plain script text: a function passed from here would carry tsx's helper calls into the page.
-    await a.addInitScript({
-      content: `(() => {
-        const marks = [];
-        window.lianluoPhases = marks;
-        const mark = (name) => marks.push({ name, at: performance.now() });
-        for (const [proto, key] of [[MediaDevices.prototype, 'getUserMedia'], [RTCPeerConnection.prototype, 'setRemoteDescription'],
-          [RTCPeerConnection.prototype, 'createAnswer'], [RTCPeerConnection.prototype, 'setLocalDescription']]) {
-          const orig = proto[key];
-          proto[key] = async function (...args) {
-            mark(key + ':start');
-            try { return await orig.apply(this, args); } finally { mark(key + ':end'); }
-          };
-        }
-        const Orig = window.RTCPeerConnection;
-        window.RTCPeerConnection = class extends Orig {
-          constructor(cfg) {
-            super(cfg);
-            mark('pc:created');
-            this.addEventListener('icegatheringstatechange', () => { if (this.iceGatheringState === 'complete') mark('ice:complete'); });
+  const rig = await startBenchRig(ctx, {
+    name: 'headset',
+    demoCustomers: 200,
+    agentScripts: async ({ runDir }) => [
+      await buildFakeWebHid(join(runDir, 'fake-webhid')),
+      // Where the phone's answer path spends its time: getUserMedia and each WebRTC step, timestamped in the
+      // page. Plain script text: a function passed from here would carry tsx's helper calls into the page.
+      {
+        content: `(() => {
+          const marks = [];
+          window.lianluoPhases = marks;
+          const mark = (name) => marks.push({ name, at: performance.now() });
+          for (const [proto, key] of [[MediaDevices.prototype, 'getUserMedia'], [RTCPeerConnection.prototype, 'setRemoteDescription'],
+            [RTCPeerConnection.prototype, 'createAnswer'], [RTCPeerConnection.prototype, 'setLocalDescription']]) {
+            const orig = proto[key];
+            proto[key] = async function (...args) {
+              mark(key + ':start');
+              try { return await orig.apply(this, args); } finally { mark(key + ':end'); }
+            };
           }
-        };
-      })();`,
-    });
-    await a.goto(webhost.url);
-    await until('the agent to register', async () => ((await a.getByTestId('registration').textContent()) ?? '').startsWith('Registered'));
+          const Orig = window.RTCPeerConnection;
+          window.RTCPeerConnection = class extends Orig {
+            constructor(cfg) {
+              super(cfg);
+              mark('pc:created');
+              this.addEventListener('icegatheringstatechange', () => { if (this.iceGatheringState === 'complete') mark('ice:complete'); });
+            }
+          };
+        })();`,
+      },
+    ],
+  });
+  const { agent: a, caller: c } = rig;
+  try {
     await a.evaluate((spec) => window.lianluoHid!.plug(spec), headsetSpec('0b0e-0307.bin', { key: 'jabra', granted: true }));
     await until('the headset to be ready', async () => (await a.getByTestId('headset').getAttribute('data-state')) === 'ready');
-    await c.goto(server.url);
-    const reg = await c.evaluate((acc) => window.caller!.register(acc), { wsUrl: WS, sipUri: 'sip:caller@127.0.0.1', password: callerPw });
-    if (!reg.ok) throw new Error(`caller registration failed: ${JSON.stringify(reg)}`);
 
     const hook: number[] = [];
     const click: number[] = [];
@@ -117,7 +69,7 @@ export async function benchHeadset(ctx: BenchContext): Promise<void> {
     const phases = new Map<string, number[]>();
     for (let i = 0; i < 2 * (WARMUP + CALLS); i++) {
       const way = i % 2 === 0 ? 'hook' : 'click';
-      await c.evaluate((r) => window.caller!.call(r), { target: 'sip:1001@127.0.0.1', fromUser: '13800138000' });
+      await c.evaluate((r) => window.caller!.call(r), { target: AGENT_URI, fromUser: '13800138000' });
       await until('the call to ring', async () => (await a.getByTestId('call-panel').getAttribute('data-call-state')) === 'ringing');
       await until('the ring LED', async () => (await a.evaluate(() => window.lianluoHid!.leds('jabra'))).ring === true);
       // An agent reacts to the ring no sooner than ~200 ms (human reaction time); press then, as they would.
@@ -175,9 +127,6 @@ export async function benchHeadset(ctx: BenchContext): Promise<void> {
         `report → phone.answer() p95 ${percentile(hookToCommand, 0.95)} ms; WebRTC steps after the press: ${phases.size ? [...phases.keys()].join(', ') : 'none'}`,
     );
   } finally {
-    await Promise.all([agent?.close(), caller?.close()]);
-    await server.close();
-    await webhost.stop();
-    stopKamailio(kamailioDir);
+    await rig.close();
   }
 }

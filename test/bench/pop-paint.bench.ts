@@ -7,30 +7,13 @@
 // and drawing the customer added no frame to the UI's first paint. The IPC round trip of the lookup
 // (lianluo.pop.lookup) is reported beside it.
 // Must run inside the loopback-only namespace (npm run bench does).
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
 import { openDb } from '../../electron/services/db/open';
-import { launchParty, type Party } from '../e2e/lib/browser';
-import { buildCaller, serveFolder } from '../e2e/lib/caller-build';
-import { buildApp, buildIsStale, makeTones, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio } from '../e2e/lib/rig';
+import { AGENT_URI, startBenchRig, until } from './bench-rig';
 import { cacheFixture } from './fixtures';
 import { percentile, type BenchContext } from './report';
 
-const WS = 'ws://127.0.0.1:8080';
 const CALLS = 40;
 const WARMUP = 4;
-
-export async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Numbers of cached customers, in the spellings trunks use. */
 export function callerNumbers(file: string, n: number): string[] {
@@ -41,54 +24,15 @@ export function callerNumbers(file: string, n: number): string[] {
 }
 
 export async function benchPopPaint(ctx: BenchContext): Promise<void> {
-  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error('pop.paint needs the loopback-only namespace: run it through npm run bench');
   const fixture = cacheFixture(ctx.customers, ctx.log);
-  mkdirSync(join(RIG, 'run'), { recursive: true });
-  const runDir = mkdtempSync(join(RIG, 'run', 'bench-'));
-  const stale = buildIsStale();
-  if (stale) {
-    ctx.log(`  building the app (${stale})`);
-    buildApp();
-  }
-  const outDir = snapshotBuild(join(runDir, 'app'));
-  const tones = makeTones(join(RIG, 'run', 'tones'));
-  const agentPw = randomBytes(8).toString('hex');
-  const callerPw = randomBytes(8).toString('hex');
-  const users = join(runDir, 'users');
-  writeFileSync(users, `1001 ${agentPw}\ncaller ${callerPw}\n`);
-  const kamailioDir = join(runDir, 'kamailio');
-  startKamailio(kamailioDir, users);
-
-  // The agent's data folder: the big cache, and an account already saved (as after a first sign-in).
-  const dataDir = join(runDir, 'data');
-  mkdirSync(dataDir);
-  copyFileSync(fixture, join(dataDir, 'cache.sqlite'));
-  const account = { wsUrl: WS, sipUri: 'sip:1001@127.0.0.1', authUser: '1001', displayName: 'Bench agent' };
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
-  writeFileSync(join(dataDir, 'secrets.web.json'), JSON.stringify({ 'sip.password': agentPw }), { mode: 0o600 });
-
-  const bundle = await buildCaller(join(runDir, 'caller'));
-  const server = await serveFolder(bundle.pageDir);
-  const webhost = await startWebHost({ outDir, dataDir, demoCustomers: 0, logFile: join(runDir, 'webhost.log') });
-  const profiles = join(runDir, 'profiles');
-  mkdirSync(profiles);
-  let agent: Party | undefined;
-  let caller: Party | undefined;
+  const rig = await startBenchRig(ctx, { name: 'pop', demoCustomers: 0, cache: fixture });
+  const { agent: a, caller: c } = rig;
   try {
-    [agent, caller] = await Promise.all([launchParty('agent', tones.agent, profiles), launchParty('caller', tones.caller, profiles)]);
-    const a = agent.page;
-    const c = caller.page;
-    await a.goto(webhost.url);
-    await until('the agent to register', async () => ((await a.getByTestId('registration').textContent()) ?? '').startsWith('Registered'));
-    await c.goto(server.url);
-    const reg = await c.evaluate((acc) => window.caller!.register(acc), { wsUrl: WS, sipUri: 'sip:caller@127.0.0.1', password: callerPw });
-    if (!reg.ok) throw new Error(`caller registration failed: ${JSON.stringify(reg)}`);
-
     const numbers = callerNumbers(fixture, WARMUP + CALLS);
     const matches: Record<string, number> = {};
     for (const [i, number] of numbers.entries()) {
       const before = await a.evaluate(() => performance.getEntriesByName('lianluo.pop.paint').length);
-      await c.evaluate((r) => window.caller!.call(r), { target: 'sip:1001@127.0.0.1', fromUser: number });
+      await c.evaluate((r) => window.caller!.call(r), { target: AGENT_URI, fromUser: number });
       await until('the card to paint', async () => (await a.evaluate(() => performance.getEntriesByName('lianluo.pop.paint').length)) > before);
       const match = (await a.getByTestId('pop').getAttribute('data-match')) ?? '?';
       if (i >= WARMUP) matches[match] = (matches[match] ?? 0) + 1;
@@ -128,9 +72,6 @@ export async function benchPopPaint(ctx: BenchContext): Promise<void> {
       lookup_round_trip_p50_ms: percentile(lookup, 0.5),
     });
   } finally {
-    await Promise.all([agent?.close(), caller?.close()]);
-    await server.close();
-    await webhost.stop();
-    stopKamailio(kamailioDir);
+    await rig.close();
   }
 }
