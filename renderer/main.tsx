@@ -19,6 +19,7 @@ import { createHeadsetStore } from './stores/headset-store';
 import { createPhoneStore } from './stores/phone-store';
 import { createOutboxStore, wireOutbox, wrapUpLimitOf } from './stores/outbox-store';
 import { createPopStore } from './stores/pop-store';
+import { prefetchingLookup } from './stores/lookup-prefetch';
 import { createPresenceStore, wirePresence } from './stores/presence-store';
 import { createSettingsStore } from './stores/settings-store';
 import { createSessionStore, needsSignIn, wireSession } from './stores/session-store';
@@ -29,7 +30,8 @@ async function boot() {
   const settingsStore = createSettingsStore();
   const phoneStore = createPhoneStore();
   const outboxStore = createOutboxStore(api);
-  const popStore = createPopStore({ lookup: (ani) => unwrap(api.customers.lookup({ ani })), context: (customerId) => outboxStore.getState().context(customerId) });
+  const lookups = prefetchingLookup((ani) => unwrap(api.customers.lookup({ ani })));
+  const popStore = createPopStore({ lookup: lookups.lookup, context: (customerId) => outboxStore.getState().context(customerId) });
   const agentStore = createAgentStore();
   const callUi = createCallUiStore();
   const audio = new AudioDevices({ save: (patch) => unwrap(api.settings.update({ audio: patch })).then(() => undefined) });
@@ -46,6 +48,7 @@ async function boot() {
           .start(callId, number, context ? { fromInteraction: context.interactionId, ...(context.customerId ? { preferCustomerId: context.customerId } : {}) } : {})
           .then(() => performance.measure('lianluo.pop.lookup', { start: asked, end: performance.now(), detail: { callId } }));
       },
+      prefetch: lookups.prefetch,
       onOutgoing: (callId, number, customerId) => void popStore.getState().start(callId, number, customerId ? { preferCustomerId: customerId } : {}),
       admit: () => admitsCalls(agentStore, settingsStore),
       customerFor: (callId) => popStore.getState().pops[callId]?.selectedId,

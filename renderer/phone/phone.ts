@@ -20,6 +20,7 @@ import type { DtmfMode, SipAccount } from '../../shared/domain/settings';
 import type { EndReason, PhoneProblem, PhoneStore } from '../stores/phone-store';
 import { Backoff } from './backoff';
 import { CONTEXT_HEADER, formatContext, parseContext, type TransferContext } from './context-header';
+import { peekInviteNumber } from './invite-peek';
 import type { DialTarget } from './dial';
 import { callerIdentity } from './identity';
 import { attachRemoteAudio, DEFAULT_ROUTING, microphonePresent, microphoneProblem, replaceMicrophone, setTracks, type MediaRouting, type RemoteAudio } from './media';
@@ -34,6 +35,12 @@ export interface PhoneHooks {
    * `number` is the customer's: the transferred caller's number when the call carries a context.
    */
   onIncoming?(callId: string, number: string, context?: TransferContext): Promise<unknown> | void;
+  /**
+   * An initial INVITE's bytes just arrived and this call may ring: the number it will pop, read before
+   * SIP.js parses the message (invite-peek.ts), so its lookup can start at once. Best effort: onIncoming
+   * follows with the number SIP.js yields.
+   */
+  prefetch?(number: string): void;
   /** An outbound call was placed (pop the customer dialled; `customerId` when dialled from a record). */
   onOutgoing?(callId: string, number: string, customerId?: string): void;
   onEnded?(callId: string, reason: EndReason): void;
@@ -1080,7 +1087,14 @@ export class Phone {
     const transport = ua.transport;
     const deliver = transport.onMessage;
     transport.onMessage = (message: string) => {
-      if (message.startsWith('INVITE ')) this.lastInviteRx = performance.now();
+      if (message.startsWith('INVITE ')) {
+        this.lastInviteRx = performance.now();
+        const prefetch = this.hooks.prefetch;
+        if (prefetch && this.hooks.admit?.() !== false) {
+          const number = peekInviteNumber(message);
+          if (number) prefetch(number);
+        }
+      }
       deliver?.(message);
     };
   }
