@@ -3,7 +3,7 @@
 // caller page, and one Chromium per party with its own tone; both parties registered. Must run inside
 // the loopback-only namespace (npm run bench does).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
@@ -23,6 +23,20 @@ export async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000, 
     if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
+ * Copy a cache fixture and wait until it is on disk: a 1 GB copy otherwise leaves the kernel writing it
+ * back during the first calls, which measures the bench's own copy, not the app.
+ */
+export function copyToDisk(from: string, to: string): void {
+  copyFileSync(from, to);
+  const fd = openSync(to, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -74,7 +88,7 @@ export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Prom
     // The agent's data folder: an account already saved (as after a first sign-in), maybe a cache.
     const dataDir = join(runDir, 'data');
     mkdirSync(dataDir);
-    if (o.cache) copyFileSync(o.cache, join(dataDir, 'cache.sqlite'));
+    if (o.cache) copyToDisk(o.cache, join(dataDir, 'cache.sqlite'));
     const account = { wsUrl: BENCH_WS, sipUri: AGENT_URI, authUser: '1001', displayName: 'Bench agent' };
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
     writeFileSync(join(dataDir, 'secrets.web.json'), JSON.stringify({ 'sip.password': agentPw }), { mode: 0o600 });

@@ -12,7 +12,7 @@ import { AGENT_URI, startBenchRig, until } from './bench-rig';
 import { cacheFixture } from './fixtures';
 import { percentile, type BenchContext } from './report';
 
-const CALLS = 40;
+const CALLS = 100;
 const WARMUP = 4;
 
 /** Numbers of cached customers, in the spellings trunks use. */

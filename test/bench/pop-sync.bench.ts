@@ -23,7 +23,7 @@
 // Must run inside the loopback-only namespace (npm run bench does).
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DEMO_PBX } from '../../backend/demo/seed';
@@ -36,7 +36,7 @@ import { launchParty, type Party } from '../e2e/lib/browser';
 import { buildCaller, serveFolder } from '../e2e/lib/caller-build';
 import { buildApp, buildIsStale, makeTones, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio, type WebHostProcess } from '../e2e/lib/rig';
 import { cacheFixture } from './fixtures';
-import { until } from './bench-rig';
+import { copyToDisk, until } from './bench-rig';
 import { callerNumbers } from './pop-paint.bench';
 import { load, percentile, type BenchContext } from './report';
 import { prepareDatabase, startBackend } from './sync.bench';
@@ -286,7 +286,7 @@ export async function benchPopDuringSync(ctx: BenchContext): Promise<void> {
 
     const dataDir = join(runDir, 'data');
     mkdirSync(dataDir);
-    copyFileSync(fixture, join(dataDir, 'cache.sqlite'));
+    copyToDisk(fixture, join(dataDir, 'cache.sqlite'));
     stampPreviousDataset(join(dataDir, 'cache.sqlite'), Date.now());
 
     const bundle = await buildCaller(join(runDir, 'caller'));
