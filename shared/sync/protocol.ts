@@ -20,7 +20,7 @@
 // 410 with a ResetRequired body: the cursor cannot be continued (history compacted past it, the server's
 // dataset or this stream's shape changed, or the cursor is ahead of the server). Rebuild from after=0.
 import { z } from 'zod';
-import { CustomerId, Direction, LIMITS, PhoneEntry, Tier } from '../domain/customer';
+import { CustomerId, InteractionSummary, LIMITS, PhoneEntry, Tier } from '../domain/customer';
 
 export const SYNC_PROTOCOL = 1;
 
@@ -86,16 +86,10 @@ export const SyncCustomer = z.object({
 });
 export type SyncCustomer = z.infer<typeof SyncCustomer>;
 
-export const SyncInteraction = z.object({
+// A card's history entry (InteractionSummary) plus whose it is; its id may not be empty on the wire.
+export const SyncInteraction = InteractionSummary.extend({
   id: z.string().min(1).max(64),
   customerId: CustomerId,
-  at: z.number().int(),
-  direction: Direction,
-  channel: z.string().max(16),
-  agent: z.string().max(LIMITS.name),
-  disposition: z.string().max(64),
-  note: z.string().max(LIMITS.interactionNote),
-  durationS: z.number().int().min(0),
 });
 export type SyncInteraction = z.infer<typeof SyncInteraction>;
 

@@ -3,7 +3,7 @@
 // caller page, and one Chromium per party with its own tone; both parties registered. Must run inside
 // the loopback-only namespace (npm run bench does).
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_NUMBER_PLAN } from '../../shared/domain/defaults';
@@ -85,9 +85,11 @@ export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Prom
     startKamailio(kamailioDir, usersFile);
     closers.push(() => stopKamailio(kamailioDir));
 
-    // The agent's data folder: an account already saved (as after a first sign-in), maybe a cache.
+    // The agent's data folder: an account already saved (as after a first sign-in), maybe a cache. It goes
+    // at the end (a cache copy is 1 GB); the logs stay in the run folder.
     const dataDir = join(runDir, 'data');
     mkdirSync(dataDir);
+    closers.push(() => rmSync(dataDir, { recursive: true, force: true }));
     if (o.cache) copyToDisk(o.cache, join(dataDir, 'cache.sqlite'));
     const account = { wsUrl: BENCH_WS, sipUri: AGENT_URI, authUser: '1001', displayName: 'Bench agent' };
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ version: 1, account, numberPlan: DEFAULT_NUMBER_PLAN, locale: 'en' }));
