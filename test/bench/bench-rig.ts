@@ -58,6 +58,8 @@ export interface BenchRig {
   usersFile: string;
   agent: Page;
   caller: Page;
+  /** The agent page's console and errors, newest last (for a failure message). */
+  agentLog(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -83,7 +85,9 @@ export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Prom
   };
   try {
     startKamailio(kamailioDir, usersFile);
-    closers.push(() => stopKamailio(kamailioDir));
+    closers.push(() => {
+      stopKamailio(kamailioDir);
+    });
 
     // The agent's data folder: an account already saved (as after a first sign-in), maybe a cache. It goes
     // at the end (a cache copy is 1 GB); the logs stay in the run folder.
@@ -113,7 +117,7 @@ export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Prom
     await caller.goto(server.url);
     const reg = await caller.evaluate((acc) => window.caller!.register(acc), { wsUrl: BENCH_WS, sipUri: 'sip:caller@127.0.0.1', password: callerPw });
     if (!reg.ok) throw new Error(`caller registration failed: ${JSON.stringify(reg)}`);
-    return { runDir, kamailioDir, usersFile, agent, caller, close };
+    return { runDir, kamailioDir, usersFile, agent, caller, agentLog: () => parties[0]?.log ?? [], close };
   } catch (e) {
     await close();
     throw e;

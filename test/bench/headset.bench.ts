@@ -85,7 +85,7 @@ export async function benchHeadset(ctx: BenchContext): Promise<void> {
         return at;
       }, way);
       const ok = await until('the 200 OK on the WebSocket', () => a.evaluate((n) => window.lianluoHid!.sipOk[n], sent), 5000, 5).catch((e: unknown) => {
-        throw new Error(`call ${i} (${way}): ${String(e)}; agent page said: ${agent?.log.slice(-8).join(' | ')}`);
+        throw new Error(`call ${i} (${way}): ${String(e)}; agent page said: ${rig.agentLog().slice(-8).join(' | ')}`);
       });
       const ms = ok.at - t0;
       const seen = await a.evaluate(([from, to]) => (window as unknown as { lianluoPhases: { name: string; at: number }[] }).lianluoPhases.filter((m) => m.at >= from && m.at <= to), [t0, ok.at] as const);
