@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { cachedStatements } from '../../../shared/cache/sqlite';
 import { registerSearchFunctions } from './search-text';
 
 export type Db = Database.Database;
@@ -33,15 +34,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   return db;
 }
 
-/** Prepared statements, made once per connection. */
+/** Prepared statements, made once per connection (shared/cache's helper, typed for this connection). */
 export function statements<T>(make: (db: Db) => T): (db: Db) => T {
-  const cache = new WeakMap<Db, T>();
-  return (db) => {
-    let s = cache.get(db);
-    if (!s) {
-      s = make(db);
-      cache.set(db, s);
-    }
-    return s;
-  };
+  return cachedStatements(make);
 }
