@@ -63,17 +63,24 @@ export interface BenchRig {
   close(): Promise<void>;
 }
 
-export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Promise<BenchRig> {
-  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error(`bench ${o.name} needs the loopback-only namespace: run it through npm run bench`);
+/**
+ * A bench's run folder (test/rig/run/bench-<name>-…) with a snapshot of the app's current build (built
+ * first when stale) and the parties' tones. Checks the bench runs in the loopback-only namespace.
+ */
+export function prepareBenchRun(ctx: BenchContext, name: string): { runDir: string; outDir: string; tones: ReturnType<typeof makeTones> } {
+  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error(`bench ${name} needs the loopback-only namespace: run it through npm run bench`);
   mkdirSync(join(RIG, 'run'), { recursive: true });
-  const runDir = mkdtempSync(join(RIG, 'run', `bench-${o.name}-`));
+  const runDir = mkdtempSync(join(RIG, 'run', `bench-${name}-`));
   const stale = buildIsStale();
   if (stale) {
     ctx.log(`  building the app (${stale})`);
     buildApp();
   }
-  const outDir = snapshotBuild(join(runDir, 'app'));
-  const tones = makeTones(join(RIG, 'run', 'tones'));
+  return { runDir, outDir: snapshotBuild(join(runDir, 'app')), tones: makeTones(join(RIG, 'run', 'tones')) };
+}
+
+export async function startBenchRig(ctx: BenchContext, o: BenchRigOptions): Promise<BenchRig> {
+  const { runDir, outDir, tones } = prepareBenchRun(ctx, o.name);
   const agentPw = randomBytes(8).toString('hex');
   const callerPw = randomBytes(8).toString('hex');
   const usersFile = join(runDir, 'users');

@@ -23,7 +23,7 @@
 // Must run inside the loopback-only namespace (npm run bench does).
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DEMO_PBX } from '../../backend/demo/seed';
@@ -34,9 +34,9 @@ import { openDb } from '../../electron/services/db/open';
 import { writeCursor } from '../../electron/services/db/sync-apply';
 import { launchParty, type Party } from '../e2e/lib/browser';
 import { buildCaller, serveFolder } from '../e2e/lib/caller-build';
-import { buildApp, buildIsStale, makeTones, RIG, snapshotBuild, startKamailio, startWebHost, stopKamailio, type WebHostProcess } from '../e2e/lib/rig';
+import { startKamailio, startWebHost, stopKamailio, type WebHostProcess } from '../e2e/lib/rig';
 import { cacheFixture } from './fixtures';
-import { copyToDisk, until } from './bench-rig';
+import { copyToDisk, prepareBenchRun, until } from './bench-rig';
 import { callerNumbers } from './pop-paint.bench';
 import { load, percentile, type BenchContext } from './report';
 import { prepareDatabase, startBackend } from './sync.bench';
@@ -252,18 +252,9 @@ function stampPreviousDataset(file: string, now: number): void {
 const stats = (v: number[]) => ({ n: v.length, p50_ms: percentile(v, 0.5), p95_ms: percentile(v, 0.95), max_ms: percentile(v, 1) });
 
 export async function benchPopDuringSync(ctx: BenchContext): Promise<void> {
-  if (process.env.LIANLUO_IN_NETNS !== '1') throw new Error('pop.paint during sync needs the loopback-only namespace: run it through npm run bench');
+  const { runDir, outDir, tones } = prepareBenchRun(ctx, 'popsync');
   const count = ctx.customers;
   const fixture = cacheFixture(count, ctx.log);
-  mkdirSync(join(RIG, 'run'), { recursive: true });
-  const runDir = mkdtempSync(join(RIG, 'run', 'bench-popsync-'));
-  const stale = buildIsStale();
-  if (stale) {
-    ctx.log(`  building the app (${stale})`);
-    buildApp();
-  }
-  const outDir = snapshotBuild(join(runDir, 'app'));
-  const tones = makeTones(join(RIG, 'run', 'tones'));
   const callerPw = randomBytes(8).toString('hex');
   const users = join(runDir, 'users');
   // The demo agent's phone account comes from the backend at sign-in (agent1001 → 1001, DEMO_PBX).
