@@ -350,7 +350,7 @@ export const en = {
     openFailed: 'The customer could not be opened: {{error}}',
   },
   cache: {
-    status: '{{count}} customers cached',
+    status: '{{formatted}} customers cached',
     empty: 'No customers cached yet',
     source: { empty: 'empty', demo: 'demo data', import: 'imported', sync: 'synced' },
   },

@@ -350,7 +350,7 @@ export const zhCN: Messages = {
     openFailed: '无法打开该客户：{{error}}',
   },
   cache: {
-    status: '已缓存 {{count}} 位客户',
+    status: '已缓存 {{formatted}} 位客户',
     empty: '尚未缓存客户',
     source: { empty: '空', demo: '演示数据', import: '已导入', sync: '已同步' },
   },

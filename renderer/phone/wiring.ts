@@ -108,12 +108,13 @@ export function wireCalls(d: WiringDeps): () => void {
           if (shown.has(id)) continue;
           const call = phoneStore.getState().calls[id];
           if (!call) continue;
-          const body = callerName(call, d.popStore) || d.t('call.unknownCaller');
+          // Runs in the ringing call's own task: the text is made only for a notification that will be shown.
+          const body = () => `${callerName(call, d.popStore) || d.t('call.unknownCaller')} · ${d.t('notify.clickToAnswer')}`;
           shown.set(id, null);
           if (d.transport === 'electron') {
-            void d.api.shell.notifyIncoming({ callId: id, title: d.t('call.incoming'), body: `${body} · ${d.t('notify.clickToAnswer')}`, answerLabel: d.t('call.answer') });
-          } else if (typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.visibilityState === 'hidden') {
-            const n = new Notification(d.t('call.incoming'), { body: `${body} · ${d.t('notify.clickToAnswer')}`, tag: id, requireInteraction: true });
+            void d.api.shell.notifyIncoming({ callId: id, title: d.t('call.incoming'), body: body(), answerLabel: d.t('call.answer') });
+          } else if (typeof Notification !== 'undefined' && document.visibilityState === 'hidden' && Notification.permission === 'granted') {
+            const n = new Notification(d.t('call.incoming'), { body: body(), tag: id, requireInteraction: true });
             n.onclick = () => {
               window.focus();
               void d.phone.answer(id);

@@ -45,24 +45,9 @@ export function AgentStateControl() {
       <span className={`pill pill-${s.state}`} data-testid="agent-status">
         {t(`agent.${s.state}`)}
       </span>
-      {s.state === 'not_ready' && s.reason ? (
-        <span className="agent-reason" data-testid="agent-reason">
-          {reasonLabelIn(configured, s.reason, i18n.language)}
-        </span>
-      ) : null}
       <span className="agent-time" data-testid="agent-time" title={t('agent.timeInState')} aria-label={`${t('agent.timeInState')} ${clock(now - s.since)}`}>
         {clock(now - s.since)}
       </span>
-      {s.state === 'wrap_up' && s.wrapUpUntil ? (
-        <>
-          <span className="wrap-up-left" data-testid="wrap-up-left">
-            {t('agent.wrapUpLeft', { time: clock(s.wrapUpUntil - now) })}
-          </span>
-          <button type="button" className="btn btn-quiet" onClick={() => dispatch({ type: 'set_ready', at: Date.now() })}>
-            {t('agent.readyNow')}
-          </button>
-        </>
-      ) : null}
       <label className="visually-hidden" htmlFor={`${id}-choice`}>
         {t('agent.choose')}
       </label>
@@ -74,16 +59,35 @@ export function AgentStateControl() {
           </option>
         ))}
       </select>
-      {s.state === 'on_call' || s.state === 'ringing' ? (
-        <label className="after-call">
-          <input
-            type="checkbox"
-            checked={s.afterCall !== null}
-            onChange={(e) => dispatch({ type: 'after_call', reason: e.target.checked ? AFTER_CALL_REASON : null, at: Date.now() })}
-          />{' '}
-          {t('agent.notReadyAfterCall')}
-        </label>
-      ) : null}
+      {/* The second line is always there, so the header keeps its size and nothing in it moves as the state
+          changes (a moving header shifted the whole page and had every tile redrawn in the screen pop's frame). */}
+      <div className="agent-extra">
+        {s.state === 'not_ready' && s.reason ? (
+          <span className="agent-reason" data-testid="agent-reason">
+            {reasonLabelIn(configured, s.reason, i18n.language)}
+          </span>
+        ) : null}
+        {s.state === 'wrap_up' && s.wrapUpUntil ? (
+          <>
+            <span className="wrap-up-left" data-testid="wrap-up-left">
+              {t('agent.wrapUpLeft', { time: clock(s.wrapUpUntil - now) })}
+            </span>
+            <button type="button" className="btn btn-quiet" onClick={() => dispatch({ type: 'set_ready', at: Date.now() })}>
+              {t('agent.readyNow')}
+            </button>
+          </>
+        ) : null}
+        {s.state === 'on_call' || s.state === 'ringing' ? (
+          <label className="after-call">
+            <input
+              type="checkbox"
+              checked={s.afterCall !== null}
+              onChange={(e) => dispatch({ type: 'after_call', reason: e.target.checked ? AFTER_CALL_REASON : null, at: Date.now() })}
+            />{' '}
+            {t('agent.notReadyAfterCall')}
+          </label>
+        ) : null}
+      </div>
     </div>
   );
 }

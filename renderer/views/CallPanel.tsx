@@ -51,7 +51,10 @@ export function CallPanel() {
     }),
   );
   const dialOpen = useCallUi((s) => s.dialOpen);
-  const idle = !call || call.state === 'ended';
+  // The dialer stays while a call only rings: the left column does not move under the agent's pointer as
+  // a call arrives (a click meant for a card below would land on another), and the ringing frame redraws
+  // only what changed. It goes once the agent is on a call, and comes back with "Dial" or after it.
+  const engaged = usePhoneState((s) => liveCalls(s).some(isEngaged));
   return (
     <>
       {call ? (
@@ -63,7 +66,7 @@ export function CallPanel() {
         </section>
       )}
       {others.length ? <OtherLines calls={others} /> : null}
-      {idle || dialOpen ? <DialPad /> : null}
+      {!engaged || dialOpen ? <DialPad /> : null}
       <ActionError />
     </>
   );

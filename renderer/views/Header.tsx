@@ -5,9 +5,10 @@ import { unwrap } from '../bridge/api';
 import { useDeps, usePhoneState, useSettingsState } from '../app-context';
 import { AgentStateControl } from './AgentStateControl';
 import { SearchPanel } from './SearchPanel';
+import { count } from './format';
 
 export function Header({ onEditAccount }: { onEditAccount: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { api } = useDeps();
   const registration = usePhoneState((s) => s.registration);
   const seen = usePhoneState(useShallow((s) => ({ registeredAt: s.registeredAt, lastSeenAt: s.lastSeenAt })));
@@ -39,7 +40,7 @@ export function Header({ onEditAccount }: { onEditAccount: () => void }) {
       <div className="header-tools">
         <span className="cache" data-testid="cache-status">
           {cache && cache.customers > 0
-            ? `${t('cache.status', { count: cache.customers })}${cache.source !== 'empty' ? ` (${t(`cache.source.${cache.source}`)})` : ''}`
+            ? `${t('cache.status', { count: cache.customers, formatted: count(cache.customers, i18n.language) })}${cache.source !== 'empty' ? ` (${t(`cache.source.${cache.source}`)})` : ''}`
             : t('cache.empty')}
         </span>
         <label className="lang">
