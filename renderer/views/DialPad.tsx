@@ -1,12 +1,15 @@
-import { useEffect, useId, useRef, type FormEvent } from 'react';
+import { memo, useEffect, useId, useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCallUi, useDeps, usePhoneState } from '../app-context';
 import { useDialer } from './call-hooks';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
-/** Outbound calls: a number, an extension or a SIP address; filled by tel:/sip: links from the OS for the agent to confirm. */
-export function DialPad() {
+/**
+ * Outbound calls: a number, an extension or a SIP address; filled by tel:/sip: links from the OS for the agent to confirm.
+ * Memoised: it has no props, and the call panel around it re-renders with every call change (a ringing call included).
+ */
+export const DialPad = memo(function DialPad() {
   const { t } = useTranslation();
   const { callUi } = useDeps();
   const id = useId();
@@ -63,4 +66,4 @@ export function DialPad() {
       </div>
     </form>
   );
-}
+});
