@@ -3,13 +3,22 @@
 // so "the agent hears the caller" becomes "440 Hz is present in the agent's remote audio".
 
 export interface ToneReport {
-  /** Frequencies judged present: at least 30 dB over the median floor and within 20 dB of the loudest bin. */
+  /**
+   * Frequencies judged present: at least 30 dB over the median floor, within 20 dB of the loudest bin, and
+   * at least MIN_DBFS loud. The test tones arrive at about -40 dBFS; a stream going silent (hold) can leave
+   * residue 30 dB over a floor near -300 dBFS that is still ~-120 dBFS: nothing anyone hears.
+   */
   present: number[];
   /** Level of each asked frequency in dB over the median floor. */
   levels: Record<string, number>;
+  /** Level of each asked frequency in dBFS (the analyser's absolute scale). */
+  dbfs: Record<string, number>;
   /** Spectra averaged. */
   frames: number;
 }
+
+/** Quieter than this is not heard: 30 dB under the test tones as they arrive (about -40 dBFS). */
+const MIN_DBFS = -70;
 
 let shared: AudioContext | undefined;
 
@@ -47,11 +56,13 @@ export async function detectTones(stream: MediaStream | MediaStream[], ms = 1500
   let loudest = -Infinity;
   for (let i = Math.ceil(100 / binHz); i < 4000 / binHz; i++) loudest = Math.max(loudest, db[i] ?? -Infinity);
   const levels: Record<string, number> = {};
+  const dbfs: Record<string, number> = {};
   const present: number[] = [];
   for (const hz of freqs) {
     const level = at(hz);
     levels[hz] = Math.round((level - floor) * 10) / 10;
-    if (level - floor >= 30 && level >= loudest - 20) present.push(hz);
+    dbfs[hz] = Math.round(level * 10) / 10;
+    if (level - floor >= 30 && level >= loudest - 20 && level >= MIN_DBFS) present.push(hz);
   }
-  return { present, levels, frames };
+  return { present, levels, dbfs, frames };
 }
