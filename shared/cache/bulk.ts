@@ -9,8 +9,27 @@
 import type { CustomerChange, InteractionChange, SyncCustomer, SyncInteraction, SyncStream } from '../sync/protocol';
 import { LOOKUP_HISTORY } from '../domain/customer';
 import { reversedDigits } from '../phone/ani';
+import { registerSearchFunctions } from './search-text';
 import { cachedStatements, monotonicMs, type CacheDb } from './sqlite';
 import { setCacheMeta } from './state';
+
+/**
+ * A build file's connection (the desktop's new cache file, the backend's cache image): nobody else ever
+ * opens it, so it is locked exclusively and uses a rollback journal (pages appended to a growing file are
+ * not journaled, where WAL would write each page twice: measured ~2.5 s less for 1,000,000 customers), with
+ * synchronous=OFF (a crash of the process loses nothing committed: a hot journal is rolled back on the next
+ * open; what an OS crash could damage is caught by quick_check and built again), no foreign-key checks, temp
+ * b-trees in memory and a 256 MiB page cache. The search functions its triggers call are registered.
+ */
+export function useForBuild(db: CacheDb): void {
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = TRUNCATE');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -262144'); // 256 MiB
+  registerSearchFunctions(db);
+}
 
 /** Set every index and trigger aside (remembered in bulk_ddl) so a fresh file loads bare rows. */
 export function enterBulkMode(db: CacheDb): number {

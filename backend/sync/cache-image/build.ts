@@ -15,10 +15,9 @@ import { createReadStream, closeSync, fsyncSync, openSync, renameSync, rmSync, s
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BulkWriter, enterBulkMode, finishBulkLoad, type FinishTimings } from '../../../shared/cache/bulk';
+import { BulkWriter, enterBulkMode, finishBulkLoad, useForBuild, type FinishTimings } from '../../../shared/cache/bulk';
 import { migrate, SCHEMA_VERSION } from '../../../shared/cache/migrations';
 import { rebuildSearchIndex } from '../../../shared/cache/search-index';
-import { registerSearchFunctions } from '../../../shared/cache/search-text';
 import { setCacheMeta, writeCursor } from '../../../shared/cache/state';
 import type { CacheImageManifest } from '../../../shared/sync/image';
 import { epochOf, SYNC_STREAMS, type SyncCustomer, type SyncInteraction, type SyncStream } from '../../../shared/sync/protocol';
@@ -96,8 +95,8 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * The SQLite side: a new file nobody else opens (exclusive lock, rollback journal, synchronous=OFF while
- * building, as the desktop's build file), fsynced before it is hashed and renamed into place.
+ * The SQLite side: a new file nobody else opens, set up as the desktop's build file (useForBuild),
+ * fsynced before it is hashed and renamed into place.
  */
 export class ImageWriter {
   private readonly db: Database.Database;
@@ -107,13 +106,7 @@ export class ImageWriter {
     removeFile(tmpPath);
     const db = new Database(tmpPath);
     try {
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma('journal_mode = TRUNCATE');
-      db.pragma('synchronous = OFF');
-      db.pragma('foreign_keys = OFF');
-      db.pragma('temp_store = MEMORY');
-      db.pragma('cache_size = -262144'); // 256 MiB
-      registerSearchFunctions(db);
+      useForBuild(db);
       migrate(db);
       enterBulkMode(db);
     } catch (e) {

@@ -70,6 +70,7 @@ export {
   finishBulkLoad,
   inBulkMode,
   phonesJson,
+  useForBuild,
   type FinishHooks,
   type FinishTimings,
 } from '../../../shared/cache/bulk';

@@ -20,11 +20,10 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { closeSync, createReadStream, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { LIMITS, TIERS } from '../../../shared/domain/customer';
-import { ApiError } from '../../../shared/sync/api';
 import { CACHE_IMAGE_PATH, CacheImageManifest, IMAGE_META_KEYS } from '../../../shared/sync/image';
 import { SYNC_STREAMS } from '../../../shared/sync/protocol';
 import { migrate, SCHEMA_VERSION } from '../db/migrations';
-import type { PullFailure } from './pull';
+import { causeOf, errorText, type PullFailure } from './pull';
 
 export type ImageFetchOutcome =
   /** The file is verified and in place (not yet in a Db connection). */
@@ -58,22 +57,6 @@ export function removePart(target: string): void {
 }
 
 class Refused extends Error {}
-
-function causeOf(e: unknown): string {
-  const err = e as { message?: string; cause?: { code?: string; message?: string } };
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
-}
-
-async function errorText(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
-  try {
-    const e = ApiError.safeParse(JSON.parse(text));
-    if (e.success) return e.data.error.message;
-  } catch {
-    /* not JSON */
-  }
-  return text.slice(0, 200).replace(/\s+/g, ' ').trim();
-}
 
 export async function fetchCacheImage(o: ImageFetchOptions): Promise<ImageFetchOutcome> {
   const base = o.baseUrl.replace(/\/+$/, '');

@@ -88,8 +88,8 @@ export async function pullStream(o: PullOptions): Promise<PullOutcome> {
   }
 }
 
-/** The message of an ApiError body, else the start of whatever the body was. */
-async function errorText(res: Response): Promise<string> {
+/** The message of an ApiError body, else the start of whatever the body was (also for cache-image.ts). */
+export async function errorText(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
     const e = ApiError.safeParse(JSON.parse(text));
@@ -100,7 +100,8 @@ async function errorText(res: Response): Promise<string> {
   return text.slice(0, 200).replace(/\s+/g, ' ').trim();
 }
 
-function causeOf(e: unknown): string {
+/** Why a fetch failed, in the words of its cause (ECONNREFUSED …) where it has one. */
+export function causeOf(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
 }
