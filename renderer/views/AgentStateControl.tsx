@@ -60,7 +60,7 @@ export function AgentStateControl() {
         ))}
       </select>
       {/* The second line is always there, so the header keeps its size and nothing in it moves as the state
-          changes (a moving header shifted the whole page and had every tile redrawn in the screen pop's frame). */}
+          changes (it grew or shrank by a few pixels as a call rang, shifting the whole page under the agent). */}
       <div className="agent-extra">
         {s.state === 'not_ready' && s.reason ? (
           <span className="agent-reason" data-testid="agent-reason">

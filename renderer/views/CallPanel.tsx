@@ -52,8 +52,8 @@ export function CallPanel() {
   );
   const dialOpen = useCallUi((s) => s.dialOpen);
   // The dialer stays while a call only rings: the left column does not move under the agent's pointer as
-  // a call arrives (a click meant for a card below would land on another), and the ringing frame redraws
-  // only what changed. It goes once the agent is on a call, and comes back with "Dial" or after it.
+  // a call arrives (a click meant for a card below would land on another). It goes once the agent is on a
+  // call, and comes back with "Dial" or after it.
   const engaged = usePhoneState((s) => liveCalls(s).some(isEngaged));
   return (
     <>
