@@ -159,6 +159,10 @@ export async function updateUser(db: Db, id: number, patch: UpdateUser): Promise
   set('updated_at', Date.now());
   await db.query(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, params).catch((err: unknown) => userWriteError(err));
   if (patch.disabled === true && !before.disabled) await revokeUserSessions(db, id);
+  // Their live sockets hold their role and team: have them read again (presence goes by team).
+  else if ((patch.role !== undefined && patch.role !== before.role) || (patch.teamId !== undefined && patch.teamId !== before.teamId)) {
+    await notifyEvent(db, { type: 'user.changed', userId: id });
+  }
   return getUser(db, id);
 }
 
@@ -250,24 +254,23 @@ export async function login(db: Db, cfg: AccountsConfig, username: string, passw
 }
 
 export async function authenticate(db: Queryable, token: string): Promise<Principal | null> {
-  const hash = hashToken(token);
+  return principalOf(db, hashToken(token));
+}
+
+/**
+ * Who a session stands for now (role and team as they are now), or null once it was revoked, expired or
+ * its user disabled. Routes authenticate on every request; the live socket asks this on every heartbeat
+ * and when its user changes, so what it forwards follows a move or a change of role.
+ */
+export async function principalOf(db: Queryable, tokenHash: string): Promise<Principal | null> {
   const [row] = await db.query<{ id: number; username: string; display_name: string; role: Role; team_id: number | null; expires_at: number }>(
     `SELECT u.id, u.username, u.display_name, u.role, u.team_id, s.expires_at
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT u.disabled`,
-    [hash, Date.now()],
-  );
-  if (!row) return null;
-  return { userId: row.id, username: row.username, displayName: row.display_name, role: row.role, teamId: row.team_id, tokenHash: hash, expiresAt: row.expires_at };
-}
-
-/** Still valid? (The live socket asks this periodically for the session it was opened with.) */
-export async function sessionActive(db: Queryable, tokenHash: string): Promise<boolean> {
-  const rows = await db.query(
-    'SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT u.disabled',
     [tokenHash, Date.now()],
   );
-  return rows.length > 0;
+  if (!row) return null;
+  return { userId: row.id, username: row.username, displayName: row.display_name, role: row.role, teamId: row.team_id, tokenHash, expiresAt: row.expires_at };
 }
 
 export async function revokeSession(db: Queryable, p: Principal): Promise<void> {

@@ -23,6 +23,8 @@ export const EVENTS_CHANNEL = 'lianluo_events';
 export type BackendEvent =
   | { type: 'changes'; customers?: number; interactions?: number }
   | { type: 'sessions.revoked'; userId: number; tokenHash?: string }
+  /** An admin changed a user's role or team (backend/auth/accounts.ts): their live sockets read it again. */
+  | { type: 'user.changed'; userId: number }
   /** A member's presence changed (backend/presence/store.ts): forwarded to the team's leads and admins. */
   | ({ type: 'presence' } & Omit<PresenceChanged, 'type'>);
 

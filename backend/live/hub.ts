@@ -2,20 +2,24 @@
 // every committed change (from any instance) arrives here and is forwarded to this instance's sockets as
 // a nudge. Bursts are coalesced per event-loop turn: a client needs the newest seq, not every seq.
 // Sessions are re-checked when a revocation is announced and on every heartbeat, so a revoked or
-// expired token loses its socket within one heartbeat at the latest. Presence: each socket is registered
+// expired token loses its socket within one heartbeat at the latest, and the role and team it forwards by
+// follow an admin's change of the user at once (no presence reaches it until re-read). Presence: each socket is registered
 // with the presence tracker (its last one closing makes the agent Offline after a grace), and presence
 // changes from any instance go to the sockets of that team's supervisors and of admins, nobody else.
 import type { WebSocket } from 'ws';
 import { LIVE_CLOSE, LiveClientMessage, type LiveServerMessage } from '../../shared/sync/live';
-import { sessionActive, type Principal } from '../auth/accounts';
+import { principalOf, type Principal } from '../auth/accounts';
 import { EVENTS_CHANNEL, highWater, type BackendEvent } from '../db/changes';
 import type { Db } from '../db/db';
 import type { PresenceTracker } from '../presence/tracker';
 
 interface Client {
   socket: WebSocket;
+  /** Who the socket's session stands for, re-read on every heartbeat and when an admin changes the user. */
   principal: Principal;
   alive: boolean;
+  /** Set from a change of the user until the re-read is done: no presence goes to it meanwhile. */
+  stale: boolean;
 }
 
 export interface HubLog {
@@ -52,7 +56,7 @@ export class LiveHub {
   }
 
   async add(socket: WebSocket, principal: Principal): Promise<void> {
-    const client: Client = { socket, principal, alive: true };
+    const client: Client = { socket, principal, alive: true, stale: false };
     this.clients.add(client);
     const registered = this.presence ? this.presence.opened(principal.userId) : null;
     let gone = false;
@@ -112,7 +116,14 @@ export class LiveHub {
       const msg: LiveServerMessage = { type: 'presence.changed', ...rest };
       for (const c of this.clients) {
         const p = c.principal;
+        if (c.stale) continue;
         if (p.role === 'admin' || (p.role === 'supervisor' && p.teamId !== null && p.teamId === event.teamId)) this.send(c, msg);
+      }
+    } else if (event.type === 'user.changed') {
+      for (const c of this.clients) {
+        if (c.principal.userId !== event.userId) continue;
+        c.stale = true;
+        void this.recheck(c);
       }
     } else if (event.type === 'sessions.revoked') {
       for (const c of this.clients) {
@@ -144,11 +155,18 @@ export class LiveHub {
     }
   }
 
+  /** The session still valid? Its role and team as they are now (a lead moved or demoted stops hearing the old team). */
   private async recheck(c: Client): Promise<void> {
     try {
-      const active = c.principal.expiresAt > Date.now() && (await sessionActive(this.db, c.principal.tokenHash));
-      if (!active) c.socket.close(LIVE_CLOSE.unauthorized, 'session ended: sign in again');
+      const now = c.principal.expiresAt > Date.now() ? await principalOf(this.db, c.principal.tokenHash) : null;
+      if (!now) {
+        c.socket.close(LIVE_CLOSE.unauthorized, 'session ended: sign in again');
+        return;
+      }
+      c.principal = now;
+      c.stale = false;
     } catch (err) {
+      // Stays stale (no presence) until a later heartbeat reads it.
       this.log.warn({ err }, 'could not re-check a live session');
     }
   }

@@ -193,6 +193,40 @@ describe.each(DB_KINDS)('presence on %s', (kind) => {
     }
   });
 
+  it('a lead moved to another team hears that team from then on, not the old one; demoted, neither', async () => {
+    const lead = await createUser(b.db, b.accounts, { username: `moving-lead-${++fresh}`, displayName: 'Moving lead', role: 'supervisor', teamId: b.fixture.teams.alpha, password: PASSWORD });
+    const beta = await freshAgent();
+    const a = b.fixture.users.agentA.id;
+    const sockets: Live[] = [];
+    const patch = (json: object) => b.client.req('PATCH', `/v1/users/${lead.id}`, { token: b.tokens.admin, json });
+    const state = (s: AgentPresence['state']): AgentPresence => ({ state: s, reasonId: null, since: Date.now(), wrapUpUntil: null });
+    try {
+      const leadLive = await Live.open(b.url, await b.client.login(lead.username));
+      const adminLive = await Live.open(b.url, b.tokens.admin);
+      sockets.push(leadLive, adminLive);
+      expect((await report(b.tokens.agentA, state('ready'))).status).toBe(200);
+      await leadLive.next(isChange(a, (p) => p?.state === 'ready'));
+
+      // Moved to beta on the same socket: alpha's next change does not reach it (the admin's socket shows
+      // it went out), beta's does.
+      expect((await patch({ teamId: b.fixture.teams.beta })).status).toBe(200);
+      expect((await report(b.tokens.agentA, state('on_call'))).status).toBe(200);
+      await adminLive.next(isChange(a, (p) => p?.state === 'on_call'));
+      expect((await report(beta.token, state('ready'))).status).toBe(200);
+      await leadLive.next(isChange(beta.id, (p) => p?.state === 'ready'));
+      expect(leadLive.presence(a).map((p) => p.presence?.state)).toEqual(['ready']);
+
+      // No longer a lead: not even their own team's.
+      expect((await patch({ role: 'agent' })).status).toBe(200);
+      expect((await report(beta.token, state('on_call'))).status).toBe(200);
+      await adminLive.next(isChange(beta.id, (p) => p?.state === 'on_call'));
+      await sleep(200);
+      expect(leadLive.presence(beta.id).map((p) => p.presence?.state)).toEqual(['ready']);
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
   it('marks an agent Offline after the last socket closed and the grace passed; a reconnect within it does not flap', async () => {
     // A second instance with short presence timings (the lease stays long: the first instance refreshes its sockets slowly).
     const fast = await listen(b.db, b.box, { presence: { graceMs: 400, touchMs: 100, leaseMs: 60_000 } });
